@@ -1,0 +1,115 @@
+// codebook.yaml: the theme codes (SPEC section 3). Problems are located diagnostics on the codebook;
+// codes whose entry is invalid are still known, so notes do not get a cascade of code-unknown.
+import type { CodeEntry, Codebook, Diagnostic, Range, RuleId } from "./types.js";
+import { LineIndex, lineRange } from "./text.js";
+import { parseYamlFacts, scalarText } from "./yamlfacts.js";
+import { NPT_IDS, britishSpelling, isNptId } from "./npt.js";
+import { closest, didYouMean } from "./suggest.js";
+
+export const CODE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const ENTRY_KEYS = ["label", "description", "npt", "parent", "deprecated", "replacedBy"];
+
+export interface CodebookResult {
+  codebook: Codebook;
+  diagnostics: Diagnostic[];
+}
+
+export function emptyCodebook(): Codebook {
+  return { order: [], codes: new Map() };
+}
+
+export function parseCodebook(text: string): CodebookResult {
+  const index = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  const codebook = emptyCodebook();
+  const problem = (rule: RuleId, message: string, range: Range, suggestions?: string[]) =>
+    diagnostics.push({ rule, severity: "error", message, range, ...(suggestions?.length ? { data: { suggestions } } : {}) });
+  const parsed = parseYamlFacts(text, 0, index);
+  for (const p of parsed.problems) problem("codebook-invalid", `codebook.yaml: ${p.message}`, p.range);
+  if (parsed.problems.length) return { codebook, diagnostics };
+  const root = parsed.value;
+  const codesEntry = root?.kind === "map" ? root.entries.find((e) => e.key === "codes") : undefined;
+  if (!codesEntry) {
+    problem("codebook-invalid", "The codebook must be a mapping with a `codes` key holding the codes.", root?.range ?? lineRange(index, 0));
+    return { codebook, diagnostics };
+  }
+  const codes = codesEntry.value;
+  if (!codes) return { codebook, diagnostics }; // `codes:` with nothing yet is an empty codebook
+  if (codes.kind !== "map") {
+    problem("codebook-invalid", "`codes` must be a mapping from code id to its entry.", codes.range);
+    return { codebook, diagnostics };
+  }
+  for (const e of codes.entries) {
+    const id = e.key;
+    if (!CODE_ID.test(id)) problem("codebook-invalid", `Code id '${id}' must be lower-case words joined by hyphens, e.g. 'gp-buy-in'.`, e.keyRange);
+    if (codebook.codes.has(id)) {
+      problem("codebook-invalid", `Code '${id}' is defined twice.`, e.keyRange);
+      continue;
+    }
+    const entry: CodeEntry = { id, deprecated: false, range: e.keyRange, references: [], entryRange: e.range };
+    codebook.codes.set(id, entry);
+    codebook.order.push(id);
+    const v = e.value;
+    if (!v || v.kind !== "map") {
+      problem("codebook-invalid", `Code '${id}' needs an entry with at least a \`label\`.`, e.keyRange);
+      continue;
+    }
+    for (const f of v.entries) {
+      const s = scalarText(f.value);
+      switch (f.key) {
+        case "label":
+          entry.label = s;
+          break;
+        case "description":
+          entry.description = s;
+          break;
+        case "npt":
+          if (s === undefined) problem("npt-unknown", `The \`npt\` of '${id}' must be a construct or sub-construct id.`, f.range);
+          else if (!isNptId(s)) {
+            const british = britishSpelling(s);
+            if (british) entry.npt = british; // accepted like in notes; only the notes get the spelling warning
+            else problem("npt-unknown", `'${s}' is not an NPT construct or sub-construct.${didYouMean(closest(s, NPT_IDS))}`, f.value!.range, closest(s, NPT_IDS));
+          } else entry.npt = s;
+          break;
+        case "parent":
+        case "replacedBy":
+          if (s === undefined) problem("codebook-invalid", `\`${f.key}\` of '${id}' must be a code id.`, f.range);
+          else {
+            entry[f.key] = s;
+            entry.references.push({ field: f.key, id: s, range: f.value!.range });
+          }
+          break;
+        case "deprecated":
+          if (f.value?.kind !== "scalar" || f.value.type !== "boolean") problem("codebook-invalid", "`deprecated` must be true or false.", f.range);
+          else entry.deprecated = f.value.text === "true";
+          break;
+        default:
+          problem("codebook-invalid", `Unknown field '${f.key}' in code '${id}'.${didYouMean(closest(f.key, ENTRY_KEYS, 1))}`, f.keyRange, closest(f.key, ENTRY_KEYS, 1));
+      }
+    }
+    if (!entry.label) problem("codebook-invalid", `Code '${id}' has no \`label\`: add a short human-readable name.`, e.keyRange);
+  }
+  // References are checked once every id is known.
+  for (const entry of codebook.codes.values()) {
+    for (const ref of entry.references) {
+      if (!codebook.codes.has(ref.id)) {
+        const s = closest(ref.id, codebook.order);
+        problem("codebook-reference", `\`${ref.field}\` names '${ref.id}', which is not a code in this codebook.${didYouMean(s)}`, ref.range, s);
+      }
+    }
+  }
+  for (const entry of codebook.codes.values()) {
+    // Walk up the parents; meeting the start again is a cycle (reported once, on its first member).
+    const seen = new Set<string>([entry.id]);
+    let cur = entry.parent;
+    while (cur && codebook.codes.has(cur) && !seen.has(cur)) {
+      seen.add(cur);
+      cur = codebook.codes.get(cur)!.parent;
+    }
+    if (cur === entry.id) {
+      const ref = entry.references.find((r) => r.field === "parent")!;
+      problem("codebook-reference", `The parents of '${entry.id}' form a cycle. A code cannot be its own ancestor.`, ref.range);
+    }
+  }
+  return { codebook, diagnostics };
+}

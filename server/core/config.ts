@@ -1,0 +1,201 @@
+// fieldnotes.yaml: the study configuration (SPEC section 2). Every problem is a `config-invalid`
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+// diagnostic located on the offending YAML node.
+import type { Diagnostic, EntryFact, Practice, Range, StudyConfig, ValueFact } from "./types.js";
+import { LineIndex, ZERO_RANGE, lineRange } from "./text.js";
+import { parseYamlFacts, scalarText } from "./yamlfacts.js";
+import { CONSTRUCTS, DEFAULT_TYPES, LEVELS } from "./npt.js";
+import { closest, didYouMean } from "./suggest.js";
+
+export const CONFIG_FILE = "fieldnotes.yaml";
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const PRACTICE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const KNOWN_KEYS = ["study", "period", "notes", "ignore", "codebook", "types", "practices", "integration"];
+
+export interface ConfigResult {
+  /** Undefined when the file is unusable (no study can be checked against it). */
+  config?: StudyConfig;
+  diagnostics: Diagnostic[];
+  /** Range of the `codebook` key, for a missing-codebook diagnostic. */
+  codebookKeyRange?: Range;
+}
+
+export function isRealDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const [y, m, d] = s.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export function parseConfig(text: string): ConfigResult {
+  const index = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  const problem = (message: string, range: Range) => diagnostics.push({ rule: "config-invalid", severity: "error", message, range });
+  const parsed = parseYamlFacts(text, 0, index);
+  for (const p of parsed.problems) problem(`fieldnotes.yaml: ${p.message}`, p.range);
+  if (parsed.problems.length) return { diagnostics };
+  const root = parsed.value;
+  if (!root || root.kind !== "map") {
+    problem("fieldnotes.yaml must be a mapping with at least `study` and `practices`.", root?.range ?? lineRange(index, 0));
+    return { diagnostics };
+  }
+  const get = (key: string) => root.entries.find((e) => e.key === key);
+  for (const e of root.entries) {
+    if (!KNOWN_KEYS.includes(e.key)) {
+      problem(`Unknown setting '${e.key}'.${didYouMean(closest(e.key, KNOWN_KEYS, 1))}`, e.keyRange);
+    }
+  }
+
+  const studyEntry = get("study");
+  const study = scalarText(studyEntry?.value);
+  if (!study) problem("`study` is required: the name of the study, a string.", studyEntry?.keyRange ?? lineRange(index, 0));
+
+  let period: StudyConfig["period"];
+  const periodEntry = get("period");
+  if (periodEntry) {
+    const v = periodEntry.value;
+    const start = v?.kind === "map" ? v.entries.find((e) => e.key === "start") : undefined;
+    const end = v?.kind === "map" ? v.entries.find((e) => e.key === "end") : undefined;
+    const s = scalarText(start?.value);
+    const t = scalarText(end?.value);
+    if (!s || !isRealDate(s)) problem("`period.start` must be a date YYYY-MM-DD.", start?.range ?? periodEntry.range);
+    if (!t || !isRealDate(t)) problem("`period.end` must be a date YYYY-MM-DD.", end?.range ?? periodEntry.range);
+    if (s && t && isRealDate(s) && isRealDate(t)) {
+      if (s > t) problem("`period.start` is after `period.end`.", periodEntry.range);
+      else period = { start: s, end: t };
+    }
+  }
+
+  const stringList = (entry: EntryFact | undefined, name: string, fallback: string[]): string[] => {
+    if (!entry) return fallback;
+    const v = entry.value;
+    const items = v?.kind === "seq" ? v.items : v ? [v] : [];
+    const out: string[] = [];
+    for (const item of items) {
+      const s = scalarText(item);
+      if (s === undefined || (item.kind === "scalar" && item.type !== "string")) problem(`\`${name}\` must be a list of strings.`, item.range);
+      else out.push(s);
+    }
+    if (!v) problem(`\`${name}\` is empty.`, entry.range);
+    return out;
+  };
+  const notes = stringList(get("notes"), "notes", ["**/*.md"]);
+  const ignore = stringList(get("ignore"), "ignore", []);
+  const types = stringList(get("types"), "types", DEFAULT_TYPES);
+
+  const codebookEntry = get("codebook");
+  let codebook = "codebook.yaml";
+  if (codebookEntry) {
+    const s = scalarText(codebookEntry.value);
+    if (!s) problem("`codebook` must be a path relative to the study root.", codebookEntry.range);
+    else if (s.startsWith("/") || s.split(/[\\/]/).includes("..")) problem("`codebook` must be a path inside the study, without '..'.", codebookEntry.value!.range);
+    else codebook = s;
+  }
+
+  const practices: Practice[] = [];
+  const practicesEntry = get("practices");
+  const pv = practicesEntry?.value;
+  if (!practicesEntry || !pv || pv.kind !== "seq" || pv.items.length === 0) {
+    problem("`practices` is required: a non-empty list of practices, each with an `id`.", practicesEntry?.range ?? lineRange(index, 0));
+  } else {
+    const seen = new Set<string>();
+    for (const item of pv.items) {
+      if (item.kind !== "map") {
+        problem("Each practice must be a mapping with an `id`.", item.range);
+        continue;
+      }
+      const idEntry = item.entries.find((e) => e.key === "id");
+      const id = scalarText(idEntry?.value);
+      if (!idEntry || id === undefined) {
+        problem("The practice has no `id`.", item.range);
+        continue;
+      }
+      if (!PRACTICE_ID.test(id)) {
+        problem(`Practice id '${id}' must match [A-Za-z0-9][A-Za-z0-9_-]*.`, idEntry.value!.range);
+        continue;
+      }
+      if (seen.has(id)) {
+        problem(`Practice id '${id}' is listed twice.`, idEntry.value!.range);
+        continue;
+      }
+      seen.add(id);
+      const attributes: Record<string, number | boolean | string> = Object.create(null);
+      let name: string | undefined;
+      for (const e of item.entries) {
+        if (e.key === "id") continue;
+        const v = e.value;
+        if (e.key === "name") {
+          name = scalarText(v);
+          if (name === undefined) problem("`name` must be a string.", e.range);
+          continue;
+        }
+        if (!v || v.kind !== "scalar" || v.type === "null") {
+          problem(`Attribute '${e.key}' must be a number, a boolean or a string.`, e.range);
+          continue;
+        }
+        attributes[e.key] = v.type === "number" ? Number(v.text) : v.type === "boolean" ? v.text === "true" : v.text;
+        if (v.type === "number" && !Number.isFinite(attributes[e.key] as number)) attributes[e.key] = v.text;
+      }
+      practices.push({ id, name, attributes, range: idEntry.value!.range });
+    }
+  }
+
+  const integration = { constructs: ["coherence", "cognitive-participation", "collective-action"], levels: [...LEVELS] as string[] };
+  const integrationEntry = get("integration");
+  if (integrationEntry) {
+    const v = integrationEntry.value;
+    if (!v || v.kind !== "map") problem("`integration` must be a mapping with `constructs` and `levels`.", integrationEntry.range);
+    else {
+      const c = v.entries.find((e) => e.key === "constructs");
+      const l = v.entries.find((e) => e.key === "levels");
+      if (c) {
+        integration.constructs = checkedList(c.value, CONSTRUCTS as readonly string[], "construct", problem) ?? integration.constructs;
+      }
+      if (l) integration.levels = checkedList(l.value, LEVELS as readonly string[], "level", problem) ?? integration.levels;
+    }
+  }
+
+  if (diagnostics.length || !study) return { diagnostics, codebookKeyRange: codebookEntry?.range };
+  return {
+    config: { study, period, notes, ignore, codebook, types, practices, integration },
+    diagnostics,
+    codebookKeyRange: codebookEntry?.range,
+  };
+}
+
+function checkedList(
+  v: ValueFact | undefined,
+  allowed: readonly string[],
+  what: string,
+  problem: (m: string, r: Range) => void,
+): string[] | undefined {
+  const items = v?.kind === "seq" ? v.items : v ? [v] : [];
+  const out: string[] = [];
+  for (const item of items) {
+    const s = scalarText(item);
+    if (s !== undefined && allowed.includes(s)) out.push(s);
+    else problem(`'${s ?? "?"}' is not a core ${what} (${allowed.join(", ")}).${didYouMean(closest(s ?? "", allowed, 1))}`, item.range);
+  }
+  return out;
+}
+
+export function missingCodebookDiagnostic(path: string, keyRange: Range | undefined): Diagnostic {
+  return {
+    rule: "config-invalid",
+    severity: "error",
+    message: `The codebook file '${path}' does not exist. Create it (codes: …) or point \`codebook\` at it.`,
+    range: keyRange ?? ZERO_RANGE,
+  };
+}
+
+/** Reads and parses `<root>/fieldnotes.yaml`; a missing or unreadable file is one diagnostic. */
+export function loadConfig(root: string): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(join(root, CONFIG_FILE), "utf8");
+  } catch (err) {
+    return { diagnostics: [{ rule: "config-invalid", severity: "error", message: `fieldnotes.yaml cannot be read: ${(err as NodeJS.ErrnoException).code ?? "error"}.`, range: ZERO_RANGE }] };
+  }
+  return parseConfig(text.replace(/^\uFEFF/, ""));
+}

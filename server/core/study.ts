@@ -1,0 +1,399 @@
+// The workspace index of one study: config, codebook and compact facts per note. Parse once, index
+// once; the CLI, the HTTP server and the language server are views on this object.
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, PracticeDetail, StudyConfig, Summary } from "./types.js";
+import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
+import { emptyCodebook, parseCodebook } from "./codebook.js";
+import { fatalFacts, parseNoteBytes, parseNoteText } from "./note.js";
+import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher } from "./files.js";
+import { FactsCache, contentHash } from "./cache.js";
+import { parseAll } from "./pool.js";
+import { localToday, makeContext, readNote, validateNote, type NoteReading, type ValidationContext } from "./validate.js";
+import { buildSummary, buildPracticeDetail } from "./summary.js";
+import { compareRanges } from "./text.js";
+
+export interface NoteRecord {
+  file: string;
+  hash: string;
+  facts: NoteFacts;
+  diagnostics: Diagnostic[];
+  reading?: NoteReading;
+  excluded: boolean;
+  /** Distinct error rules, sorted: why the note is excluded. */
+  errorRules: string[];
+  size: number;
+  mtimeMs: number;
+  /** True while the editor holds unsaved text for this note. */
+  overlay?: boolean;
+}
+
+export interface OpenOptions {
+  /** Use the facts cache in <root>/.fieldnotes/cache (default true). */
+  cache?: boolean;
+  /** Worker threads for a cold parse (default: available cores). */
+  workers?: number;
+  /** Override "today" (YYYY-MM-DD) for date-future; tests pin it. */
+  today?: string;
+}
+
+export class NotAStudyError extends Error {
+  constructor(readonly start: string) {
+    super(`No fieldnotes.yaml found in ${start} or any folder above it: this is not a fieldnotes study. Run 'fieldnotes init' to create one.`);
+  }
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
+
+export class Study {
+  readonly notes = new Map<string, NoteRecord>();
+  configResult: ConfigResult = { diagnostics: [] };
+  codebook: Codebook = emptyCodebook();
+  codebookDiagnostics: Diagnostic[] = [];
+  /** Bumped on every change; views use it for ETags and memoisation. */
+  version = 0;
+  private matcher: NoteMatcher = makeNoteMatcher(["**/*.md"], []);
+  private context?: ValidationContext;
+  private cache: FactsCache;
+  private summaryMemo?: { version: number; summary: Summary };
+
+  private constructor(readonly root: string, private readonly options: OpenOptions) {
+    this.cache = new FactsCache(root, options.cache !== false);
+  }
+
+  /** Opens the study whose root is at or above `start` and indexes every note. */
+  static async open(start: string, options: OpenOptions = {}): Promise<Study> {
+    const root = findStudyRoot(start);
+    if (!root) throw new NotAStudyError(start);
+    const study = new Study(root, options);
+    await study.load();
+    return study;
+  }
+
+  /** Opens a study at exactly `root` without indexing (the language server loads it in the background). */
+  static create(root: string, options: OpenOptions = {}): Study {
+    return new Study(root, options);
+  }
+
+  get config(): StudyConfig | undefined {
+    return this.configResult.config;
+  }
+
+  get codebookPath(): string {
+    return this.config?.codebook ?? "codebook.yaml";
+  }
+
+  /** Config problems, including a missing codebook: when any exist the CLI stops with exit 2. */
+  get configDiagnostics(): Diagnostic[] {
+    return this.configResult.diagnostics;
+  }
+
+  isNote(rel: string): boolean {
+    return this.matcher(rel);
+  }
+
+  relative(abs: string): string | undefined {
+    return toRel(this.root, abs);
+  }
+
+  /** Full load: config, codebook, then every note (cache first, the rest in worker threads). */
+  async load(): Promise<void> {
+    this.readConfigAndCodebook();
+    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
+    const pending: { index: number; bytes: Uint8Array; hash: string }[] = [];
+    const records: (NoteRecord | undefined)[] = new Array(files.length);
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      if (f.symlink) {
+        records[i] = this.record(f.rel, "", symlinkFacts(), 0, f.mtimeMs);
+        continue;
+      }
+      if (f.size > 10 * 1024 * 1024) {
+        records[i] = this.record(f.rel, "", tooLargeFacts(f.size), f.size, f.mtimeMs);
+        continue;
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(f.abs);
+      } catch (err) {
+        records[i] = this.record(f.rel, "", fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`), 0, f.mtimeMs);
+        continue;
+      }
+      const hash = contentHash(bytes);
+      const cached = this.cache.get(hash);
+      if (cached) records[i] = this.record(f.rel, hash, cached, f.size, f.mtimeMs);
+      else pending.push({ index: i, bytes, hash });
+    }
+    const parsed = await parseAll(pending.map((p) => p.bytes), this.options.workers);
+    pending.forEach((p, k) => {
+      this.cache.set(p.hash, parsed[k]);
+      records[p.index] = this.record(files[p.index].rel, p.hash, parsed[k], files[p.index].size, files[p.index].mtimeMs);
+    });
+    // Keep editor overlays: unsaved text wins over the disk.
+    const overlays = [...this.notes.values()].filter((r) => r.overlay);
+    this.notes.clear();
+    for (const r of records) if (r) this.notes.set(r.file, r);
+    for (const r of overlays) this.notes.set(r.file, r);
+    this.cache.save(new Set([...this.notes.values()].map((r) => r.hash)));
+    this.version++;
+  }
+
+  /**
+   * Re-reads what changed on disk since the last look: notes by size and mtime (then content hash),
+   * and the config and codebook. Returns the root-relative paths whose diagnostics may have changed.
+   */
+  async refresh(): Promise<string[]> {
+    const configChanged = this.readConfigAndCodebookIfChanged();
+    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
+    const changed: string[] = [];
+    const present = new Set<string>();
+    for (const f of files) {
+      present.add(f.rel);
+      const old = this.notes.get(f.rel);
+      if (old?.overlay) continue;
+      if (old && old.size === f.size && old.mtimeMs === f.mtimeMs) continue;
+      if (this.readNoteFromDisk(f.rel, f.abs, f.symlink, f.size, f.mtimeMs)) changed.push(f.rel);
+    }
+    for (const rel of [...this.notes.keys()]) {
+      if (!present.has(rel) && !this.notes.get(rel)!.overlay) {
+        this.notes.delete(rel);
+        changed.push(rel);
+      }
+    }
+    if (configChanged) {
+      this.revalidateAll();
+      changed.push(...this.notes.keys());
+    }
+    if (changed.length || configChanged) {
+      this.version++;
+      this.cache.save(new Set([...this.notes.values()].map((r) => r.hash)));
+    }
+    return [...new Set(changed)];
+  }
+
+  /**
+   * Applies changes to specific files (from a watcher): a note re-read or removed, or the config or
+   * codebook reloaded (which re-validates every note). Returns the paths whose diagnostics may have changed.
+   */
+  changeFiles(paths: string[]): string[] {
+    const changed = new Set<string>();
+    let configTouched = false;
+    for (const p of paths) {
+      const rel = p.startsWith("/") ? this.relative(p) : p;
+      if (rel === undefined) continue;
+      if (rel === CONFIG_FILE || rel === this.codebookPath) {
+        configTouched = true;
+        continue;
+      }
+      if (!this.isNote(rel)) continue;
+      const abs = join(this.root, rel);
+      const existing = this.notes.get(rel);
+      if (existing?.overlay) continue;
+      let st;
+      try {
+        st = lstatSync(abs);
+      } catch {
+        st = undefined;
+      }
+      if (!st || !(st.isFile() || st.isSymbolicLink())) {
+        if (this.notes.delete(rel)) changed.add(rel);
+        continue;
+      }
+      if (this.readNoteFromDisk(rel, abs, st.isSymbolicLink(), st.size, st.mtimeMs)) changed.add(rel);
+    }
+    if (configTouched && this.readConfigAndCodebookIfChanged()) {
+      // The globs may have changed too: a full refresh is needed for the note list.
+      this.revalidateAll();
+      for (const k of this.notes.keys()) changed.add(k);
+    }
+    if (changed.size || configTouched) this.version++;
+    return [...changed];
+  }
+
+  /** The editor's unsaved text for a note (language server). */
+  setNoteText(rel: string, text: string): NoteRecord {
+    const facts = parseNoteText(text.replace(/^\uFEFF/, ""));
+    const record = this.record(rel, "", facts, text.length, 0);
+    record.overlay = true;
+    this.notes.set(rel, record);
+    this.version++;
+    return record;
+  }
+
+  /** Drops the editor overlay: the note is read from disk again (or removed when gone). */
+  closeNoteText(rel: string): void {
+    const r = this.notes.get(rel);
+    if (!r?.overlay) return;
+    this.notes.delete(rel);
+    this.changeFiles([rel]);
+    this.version++;
+  }
+
+  /** The editor's unsaved text for fieldnotes.yaml or the codebook: everything is re-validated. */
+  setConfigText(text: string): void {
+    this.applyConfig(parseConfig(text.replace(/^\uFEFF/, "")));
+    this.readCodebook();
+    this.revalidateAll();
+    this.version++;
+  }
+
+  setCodebookText(text: string): void {
+    this.applyCodebook(parseCodebook(text.replace(/^\uFEFF/, "")));
+    this.revalidateAll();
+    this.version++;
+  }
+
+  private lastConfigStamp = "";
+
+  private stamp(file: string): string {
+    try {
+      const st = lstatSync(join(this.root, file));
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return "missing";
+    }
+  }
+
+  private readConfigAndCodebookIfChanged(): boolean {
+    const s = `${this.stamp(CONFIG_FILE)}|${this.stamp(this.codebookPath)}`;
+    if (s === this.lastConfigStamp) return false;
+    this.readConfigAndCodebook();
+    return true;
+  }
+
+  private readConfigAndCodebook(): void {
+    this.applyConfig(loadConfig(this.root));
+    this.readCodebook();
+    this.lastConfigStamp = `${this.stamp(CONFIG_FILE)}|${this.stamp(this.codebookPath)}`;
+  }
+
+  private applyConfig(result: ConfigResult): void {
+    this.configResult = result;
+    const c = result.config;
+    this.matcher = makeNoteMatcher(c?.notes ?? ["**/*.md"], c?.ignore ?? []);
+  }
+
+  private readCodebook(): void {
+    const path = this.codebookPath;
+    const abs = join(this.root, path);
+    let text: string | undefined;
+    try {
+      if (!lstatSync(abs).isSymbolicLink()) text = readFileSync(abs, "utf8");
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined) {
+      this.codebook = emptyCodebook();
+      this.codebookDiagnostics = [];
+      if (!existsSync(abs) || text === undefined) {
+        this.configResult = {
+          ...this.configResult,
+          config: undefined,
+          diagnostics: [...this.configResult.diagnostics.filter((d) => !d.message.startsWith("The codebook file")), missingCodebookDiagnostic(path, this.configResult.codebookKeyRange)],
+        };
+      }
+      this.context = undefined;
+      return;
+    }
+    this.applyCodebook(parseCodebook(text.replace(/^\uFEFF/, "")));
+  }
+
+  private applyCodebook(result: { codebook: Codebook; diagnostics: Diagnostic[] }): void {
+    this.codebook = result.codebook;
+    this.codebookDiagnostics = result.diagnostics;
+    this.context = this.config ? makeContext(this.config, this.codebook, this.options.today ?? localToday()) : undefined;
+  }
+
+  private readNoteFromDisk(rel: string, abs: string, symlink: boolean, size: number, mtimeMs: number): boolean {
+    if (symlink) {
+      this.notes.set(rel, this.record(rel, "", symlinkFacts(), 0, mtimeMs));
+      return true;
+    }
+    if (size > 10 * 1024 * 1024) {
+      this.notes.set(rel, this.record(rel, "", tooLargeFacts(size), size, mtimeMs));
+      return true;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(abs);
+    } catch {
+      return this.notes.delete(rel);
+    }
+    const hash = contentHash(bytes);
+    const old = this.notes.get(rel);
+    if (old && old.hash === hash) {
+      old.size = size;
+      old.mtimeMs = mtimeMs;
+      return false;
+    }
+    let facts = this.cache.get(hash);
+    if (!facts) {
+      facts = parseNoteBytes(bytes);
+      this.cache.set(hash, facts);
+    }
+    this.notes.set(rel, this.record(rel, hash, facts, size, mtimeMs));
+    return true;
+  }
+
+  private record(file: string, hash: string, facts: NoteFacts, size: number, mtimeMs: number): NoteRecord {
+    const r: NoteRecord = { file, hash, facts, diagnostics: [], excluded: false, errorRules: [], size, mtimeMs };
+    this.validate(r);
+    return r;
+  }
+
+  private validate(r: NoteRecord): void {
+    const diagnostics = this.context ? validateNote(r.facts, this.context) : [...r.facts.diagnostics];
+    diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+    r.diagnostics = diagnostics;
+    const errors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
+    if (r.facts.fatal) for (const d of r.facts.diagnostics) errors.add(d.rule);
+    r.errorRules = [...errors].sort();
+    r.excluded = r.errorRules.length > 0;
+    r.reading = r.excluded ? undefined : readNote(r.facts);
+  }
+
+  private revalidateAll(): void {
+    for (const r of this.notes.values()) this.validate(r);
+  }
+
+  /** Diagnostics per file (config, codebook, notes), files without diagnostics omitted, sorted by path. */
+  fileDiagnostics(): FileDiagnostics[] {
+    const files: FileDiagnostics[] = [];
+    if (this.configDiagnostics.length) files.push({ file: CONFIG_FILE, diagnostics: this.configDiagnostics });
+    if (this.codebookDiagnostics.length) files.push({ file: this.codebookPath, diagnostics: this.codebookDiagnostics });
+    const notes = [...this.notes.values()].filter((r) => r.diagnostics.length).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    for (const r of notes) files.push({ file: r.file, diagnostics: r.diagnostics });
+    return files;
+  }
+
+  diagnosticsReport(): DiagnosticsReport {
+    const files = this.fileDiagnostics();
+    const counts = { error: 0, warning: 0, information: 0 };
+    for (const f of files) for (const d of f.diagnostics) counts[d.severity]++;
+    return { files, counts };
+  }
+
+  /** The Summary of SPEC section 9 (memoised per index version; `generatedAt` is the time of the call). */
+  summary(now = new Date()): Summary {
+    if (!this.config) throw new Error("The study configuration is invalid; fix fieldnotes.yaml first.");
+    if (!this.summaryMemo || this.summaryMemo.version !== this.version) {
+      this.summaryMemo = { version: this.version, summary: buildSummary(this.config, this.codebook, [...this.notes.values()], now) };
+    }
+    return { ...this.summaryMemo.summary, generatedAt: now.toISOString() };
+  }
+
+  practiceDetail(id: string): PracticeDetail | undefined {
+    const summary = this.summary();
+    const practice = summary.practices.find((p) => p.id === id);
+    if (!practice) return undefined;
+    return buildPracticeDetail(practice, this.codebook, [...this.notes.values()]);
+  }
+}
+
+function symlinkFacts(): NoteFacts {
+  return fatalFacts("file-skipped", "This note is a symbolic link; fieldnotes reads only regular files inside the study, so it was skipped.");
+}
+
+function tooLargeFacts(size: number): NoteFacts {
+  return fatalFacts("file-too-large", `The file is larger than 10 MB (${(size / 1048576).toFixed(1)} MB), so it was not read. Split it into smaller notes.`);
+}

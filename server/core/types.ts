@@ -1,0 +1,249 @@
+// Shared data shapes of the notes core. Everything here is plain, serialisable data: facts travel
+// between worker threads, into the on-disk cache, and out through the CLI, HTTP and LSP views.
+
+/** LSP position: 0-based line, UTF-16 code unit column. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** LSP range, end exclusive. */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = "error" | "warning" | "information";
+
+export type RuleId =
+  | "config-invalid"
+  | "codebook-invalid"
+  | "codebook-reference"
+  | "file-too-large"
+  | "file-binary"
+  | "file-skipped"
+  | "encoding-invalid"
+  | "frontmatter-missing"
+  | "yaml-syntax"
+  | "field-missing"
+  | "field-type"
+  | "field-unknown"
+  | "practice-unknown"
+  | "date-invalid"
+  | "date-outside-period"
+  | "date-future"
+  | "npt-unknown"
+  | "npt-spelling"
+  | "type-unknown"
+  | "level-unknown"
+  | "assessment-invalid"
+  | "code-unknown"
+  | "code-deprecated"
+  | "identifier-suspected"
+  | "body-empty";
+
+/** Extra data for quick fixes: replace `replaceRange` (default: the diagnostic range) with a suggestion. */
+export interface DiagnosticData {
+  suggestions?: string[];
+  replaceRange?: Range;
+  /** For code-unknown: the unknown code id, so "add to codebook" knows what to add. */
+  code?: string;
+}
+
+export interface Diagnostic {
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  range: Range;
+  data?: DiagnosticData;
+}
+
+/** A YAML scalar as fieldnotes sees it: its source text (ids compare as source text) and its YAML type. */
+export interface ScalarFact {
+  kind: "scalar";
+  /** String value for strings; the source text for numbers, booleans and nulls. */
+  text: string;
+  type: "string" | "number" | "boolean" | "null";
+  range: Range;
+}
+
+export interface SeqFact {
+  kind: "seq";
+  items: ValueFact[];
+  range: Range;
+}
+
+export interface MapFact {
+  kind: "map";
+  entries: EntryFact[];
+  range: Range;
+}
+
+/** An alias (`*x`) or anything else fieldnotes never expands. */
+export interface OtherFact {
+  kind: "alias" | "other";
+  range: Range;
+}
+
+export type ValueFact = ScalarFact | SeqFact | MapFact | OtherFact;
+
+export interface EntryFact {
+  key: string;
+  keyRange: Range;
+  /** Absent when the key has no value (`practice:`). */
+  value?: ValueFact;
+  /** Key start to value end. */
+  range: Range;
+}
+
+/** One segment (paragraph, heading or table cell) that carries at least one inline code. */
+export interface SegmentFact {
+  /** 1-based line where the segment starts. */
+  line: number;
+  /** Source text, trimmed, inline codes kept. */
+  text: string;
+  /** Distinct inline code ids in the segment, in order of first appearance. */
+  codes: string[];
+}
+
+export interface CodeUse {
+  id: string;
+  /** Range of `#id` (inline) or of the list item (frontmatter). */
+  range: Range;
+  /** Range of the id alone. */
+  idRange: Range;
+  inline: boolean;
+  /** Index into NoteFacts.segments for inline uses. */
+  segment: number;
+}
+
+/**
+ * What one note says, independent of the study's config and codebook: parsed once (in a worker),
+ * cached by content hash, then validated against the current config and codebook on every change.
+ */
+export interface NoteFacts {
+  /** Set when the file was not parsed at all (binary, too large, not a regular file). */
+  fatal?: boolean;
+  /** The opening `---` line (or line 0 when absent): where field-missing points. */
+  openRange: Range;
+  hasFrontmatter: boolean;
+  /** Top-level frontmatter entries; undefined when the frontmatter is absent, invalid or not a mapping. */
+  fields?: EntryFact[];
+  codes: CodeUse[];
+  segments: SegmentFact[];
+  /** Config-independent diagnostics (syntax, encoding, identifiers, body-empty, field-type on the whole block). */
+  diagnostics: Diagnostic[];
+  /** Number of lines in the file, for clients. */
+  lineCount: number;
+}
+
+export interface Practice {
+  id: string;
+  name?: string;
+  attributes: Record<string, number | boolean | string>;
+  /** Range of the id value in fieldnotes.yaml. */
+  range: Range;
+}
+
+export interface IntegrationRule {
+  constructs: string[];
+  levels: string[];
+}
+
+export interface StudyConfig {
+  study: string;
+  period?: { start: string; end: string };
+  notes: string[];
+  ignore: string[];
+  codebook: string;
+  types: string[];
+  practices: Practice[];
+  integration: IntegrationRule;
+}
+
+export interface CodeEntry {
+  id: string;
+  label?: string;
+  description?: string;
+  npt?: string;
+  parent?: string;
+  deprecated: boolean;
+  replacedBy?: string;
+  /** Range of the id key in codebook.yaml. */
+  range: Range;
+  /** Ranges of values naming other codes (`parent`, `replacedBy`), for rename. */
+  references: { field: "parent" | "replacedBy"; id: string; range: Range }[];
+  /** Range of the whole entry (key to end of value). */
+  entryRange: Range;
+}
+
+export interface Codebook {
+  /** Code ids in codebook order. */
+  order: string[];
+  codes: Map<string, CodeEntry>;
+}
+
+export interface FileDiagnostics {
+  file: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface DiagnosticsReport {
+  files: FileDiagnostics[];
+  counts: { error: number; warning: number; information: number };
+}
+
+export interface ConstructSummary {
+  notes: number;
+  codedSegments: number;
+  assessment: string | null;
+  assessedOn: string | null;
+  assessedIn: string | null;
+}
+
+export interface PracticeSummary {
+  id: string;
+  name?: string;
+  attributes: Record<string, number | boolean | string>;
+  notes: number;
+  firstDate: string | null;
+  lastDate: string | null;
+  byType: Record<string, number>;
+  constructs: Record<string, ConstructSummary>;
+  levels: Record<string, number>;
+  codes: Record<string, { notes: number; segments: number }>;
+  integration: "full" | "partial" | "unassessed";
+  reasons: string[];
+  warnings: string[];
+}
+
+export type AttributeComparison =
+  | { mean: number; min: number; max: number }
+  | Record<string, number>;
+
+export interface GroupSummary {
+  practices: string[];
+  attributes: Record<string, AttributeComparison>;
+}
+
+export interface Summary {
+  study: string;
+  generatedAt: string;
+  rule: IntegrationRule;
+  totals: { notes: number; included: number; excluded: number; practices: number };
+  practices: PracticeSummary[];
+  groups: { full: GroupSummary; partial: GroupSummary; unassessed: GroupSummary };
+  excluded: { file: string; rules: string[] }[];
+}
+
+export interface Evidence {
+  file: string;
+  line: number;
+  text: string;
+  codes: string[];
+  constructs: string[];
+}
+
+export interface PracticeDetail extends PracticeSummary {
+  evidence: Evidence[];
+}

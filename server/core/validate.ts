@@ -1,0 +1,234 @@
+// Validation of a note's facts against the study's config and codebook (SPEC section 6), and the
+// typed reading of its fields that the summary uses. Cheap: it runs again on every config change.
+import type { Codebook, Diagnostic, EntryFact, NoteFacts, Range, RuleId, Severity, StudyConfig, ValueFact } from "./types.js";
+import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, NPT_IDS, britishSpelling, coreConstruct, isNptId } from "./npt.js";
+import { closest, didYouMean } from "./suggest.js";
+import { isRealDate } from "./config.js";
+
+export const NOTE_FIELDS = ["practice", "date", "npt", "type", "observer", "participants", "level", "codes", "assessment"];
+const REQUIRED = ["practice", "date", "npt"];
+
+export interface ValidationContext {
+  config: StudyConfig;
+  codebook: Codebook;
+  practiceIds: Set<string>;
+  /** Today as YYYY-MM-DD in local time. */
+  today: string;
+}
+
+export function localToday(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
+
+export function makeContext(config: StudyConfig, codebook: Codebook, today = localToday()): ValidationContext {
+  return { config, codebook, practiceIds: new Set(config.practices.map((p) => p.id)), today };
+}
+
+function diag(rule: RuleId, severity: Severity, message: string, range: Range, suggestions?: string[], replaceRange?: Range): Diagnostic {
+  const d: Diagnostic = { rule, severity, message, range };
+  if (suggestions?.length || replaceRange) d.data = { ...(suggestions?.length ? { suggestions } : {}), ...(replaceRange ? { replaceRange } : {}) };
+  return d;
+}
+
+/** One string or a list of strings; anything else is reported. */
+function stringItems(entry: EntryFact, out: Diagnostic[]): { text: string; range: Range }[] {
+  const v = entry.value!;
+  const items = v.kind === "seq" ? v.items : [v];
+  const result: { text: string; range: Range }[] = [];
+  for (const item of items) {
+    if (item.kind === "scalar" && item.type === "string") result.push({ text: item.text, range: item.range });
+    else out.push(diag("field-type", "error", `\`${entry.key}\` takes one string or a list of strings; this is ${describe(item)}.`, item.range));
+  }
+  return result;
+}
+
+function describe(v: ValueFact): string {
+  if (v.kind === "scalar") return v.type === "null" ? "empty" : `a ${v.type}`;
+  if (v.kind === "seq") return "a list";
+  if (v.kind === "map") return "a mapping";
+  if (v.kind === "alias") return "an alias (fieldnotes does not expand aliases)";
+  return "not a plain value";
+}
+
+function isEmpty(v: ValueFact | undefined): boolean {
+  return !v || (v.kind === "seq" && v.items.length === 0) || (v.kind === "scalar" && (v.type === "null" || v.text === ""));
+}
+
+export function validateNote(facts: NoteFacts, ctx: ValidationContext): Diagnostic[] {
+  const out: Diagnostic[] = [...facts.diagnostics];
+  if (facts.fields) validateFields(facts.fields, facts.openRange, ctx, out);
+  for (const use of facts.codes) if (use.inline) checkCode(use.id, use.range, use.idRange, true, ctx, out);
+  return out;
+}
+
+function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationContext, out: Diagnostic[]): void {
+  const byKey = new Map<string, EntryFact>();
+  for (const f of fields) byKey.set(f.key, f);
+  for (const key of REQUIRED) {
+    const f = byKey.get(key);
+    if (!f) out.push(diag("field-missing", "error", `The required field \`${key}\` is missing. Add '${key}: …' to the frontmatter.`, openRange));
+    else if (isEmpty(f.value)) out.push(diag("field-missing", "error", `The required field \`${key}\` is empty. Give it a value.`, f.range));
+  }
+  for (const f of fields) {
+    if (!NOTE_FIELDS.includes(f.key)) {
+      const s = closest(f.key, NOTE_FIELDS, 1);
+      out.push(diag("field-unknown", "information", `'${f.key}' is not a field fieldnotes knows; it is kept but not used.${didYouMean(s)}`, f.keyRange, s));
+      continue;
+    }
+    const v = f.value;
+    if (isEmpty(v)) continue; // reported above for required fields; an empty optional field says nothing
+    if (v!.kind === "alias" || v!.kind === "other") {
+      out.push(diag("field-type", "error", `\`${f.key}\` is ${describe(v!)}; write the value itself.`, v!.range));
+      continue;
+    }
+    switch (f.key) {
+      case "practice":
+        checkPractice(f, v!, ctx, out);
+        break;
+      case "date":
+        checkDate(v!, ctx, out);
+        break;
+      case "npt":
+        for (const item of stringItems(f, out)) checkNpt(item.text, item.range, out);
+        break;
+      case "type":
+        if (v!.kind !== "scalar" || v!.type !== "string") out.push(diag("field-type", "error", `\`type\` takes one note type; this is ${describe(v!)}.`, v!.range));
+        else if (!ctx.config.types.includes(v!.text)) {
+          const s = closest(v!.text, ctx.config.types);
+          out.push(diag("type-unknown", "error", `'${v!.text}' is not a note type of this study (${ctx.config.types.join(", ")}).${didYouMean(s)}`, v!.range, s));
+        }
+        break;
+      case "observer":
+        if (v!.kind !== "scalar") out.push(diag("field-type", "error", `\`observer\` takes one name or initials; this is ${describe(v!)}.`, v!.range));
+        break;
+      case "participants":
+        stringItems(f, out);
+        break;
+      case "level":
+        for (const item of stringItems(f, out)) {
+          if (!(LEVELS as readonly string[]).includes(item.text)) {
+            const s = closest(item.text, LEVELS);
+            out.push(diag("level-unknown", "error", `'${item.text}' is not a level; use patient, practice or community.${didYouMean(s)}`, item.range, s));
+          }
+        }
+        break;
+      case "codes":
+        for (const item of stringItems(f, out)) checkCode(item.text, item.range, item.range, false, ctx, out);
+        break;
+      case "assessment":
+        checkAssessment(v!, out);
+        break;
+    }
+  }
+}
+
+function checkPractice(f: EntryFact, v: ValueFact, ctx: ValidationContext, out: Diagnostic[]): void {
+  if (v.kind !== "scalar") {
+    out.push(diag("field-type", "error", `\`practice\` takes one practice id; this is ${describe(v)}.`, v.range));
+    return;
+  }
+  if (!ctx.practiceIds.has(v.text)) {
+    const s = closest(v.text, ctx.practiceIds);
+    out.push(diag("practice-unknown", "error", `'${v.text}' is not a practice in fieldnotes.yaml.${didYouMean(s)}`, v.range, s));
+  }
+}
+
+function checkDate(v: ValueFact, ctx: ValidationContext, out: Diagnostic[]): void {
+  if (v.kind !== "scalar") {
+    out.push(diag("field-type", "error", `\`date\` takes one date YYYY-MM-DD; this is ${describe(v)}.`, v.range));
+    return;
+  }
+  if (!isRealDate(v.text)) {
+    const shape = /^\d{4}-\d{2}-\d{2}$/.test(v.text) ? "there is no such day" : "write it as YYYY-MM-DD";
+    out.push(diag("date-invalid", "error", `'${v.text}' is not a valid date: ${shape}.`, v.range));
+    return;
+  }
+  const period = ctx.config.period;
+  if (period && (v.text < period.start || v.text > period.end)) {
+    out.push(diag("date-outside-period", "warning", `${v.text} is outside the study period (${period.start} to ${period.end}).`, v.range));
+  }
+  if (v.text > ctx.today) out.push(diag("date-future", "warning", `${v.text} is in the future. Check the date.`, v.range));
+}
+
+function checkNpt(id: string, range: Range, out: Diagnostic[]): void {
+  if (isNptId(id)) return;
+  const british = britishSpelling(id);
+  if (british) {
+    out.push(diag("npt-spelling", "warning", `'${id}' uses the American spelling; NPT uses '${british}'.`, range, [british]));
+    return;
+  }
+  const s = closest(id, NPT_IDS);
+  out.push(diag("npt-unknown", "error", `'${id}' is not an NPT construct or sub-construct.${didYouMean(s)}`, range, s));
+}
+
+function checkCode(id: string, range: Range, idRange: Range, inline: boolean, ctx: ValidationContext, out: Diagnostic[]): void {
+  const entry = ctx.codebook.codes.get(id);
+  const shown = inline ? `#${id}` : id;
+  if (!entry) {
+    const s = closest(id, ctx.codebook.order);
+    const d = diag("code-unknown", "error", `'${shown}' is not a code in the codebook.${didYouMean(s)} Or add it to the codebook.`, range, s, idRange);
+    d.data!.code = id;
+    out.push(d);
+  } else if (entry.deprecated) {
+    const to = entry.replacedBy;
+    out.push(diag("code-deprecated", "warning", `'${shown}' is deprecated.${to ? ` Use '${to}' instead.` : ""}`, range, to ? [to] : undefined, idRange));
+  }
+}
+
+function checkAssessment(v: ValueFact, out: Diagnostic[]): void {
+  if (v.kind !== "map") {
+    out.push(diag("field-type", "error", `\`assessment\` takes a mapping like 'coherence: full'; this is ${describe(v)}.`, v.range));
+    return;
+  }
+  for (const e of v.entries) {
+    if (!(CONSTRUCTS as readonly string[]).includes(e.key)) {
+      const core = coreConstruct(e.key);
+      const s = core ? [core] : closest(e.key, CONSTRUCTS);
+      out.push(diag("assessment-invalid", "error", `'${e.key}' is not a core NPT construct; assess coherence, cognitive-participation, collective-action or reflexive-monitoring.${didYouMean(s)}`, e.keyRange, s));
+    }
+    const value = e.value;
+    if (!value || value.kind !== "scalar" || !(ASSESSMENT_VALUES as readonly string[]).includes(value.text)) {
+      const text = value && value.kind === "scalar" ? value.text : "";
+      const s = closest(text, ASSESSMENT_VALUES);
+      out.push(diag("assessment-invalid", "error", `The assessment of '${e.key}' must be full, partial or absent.${didYouMean(s)}`, value?.range ?? e.range, s));
+    }
+  }
+}
+
+/** What the summary needs of an included note, read from its (valid) fields. */
+export interface NoteReading {
+  practice: string;
+  date: string;
+  type?: string;
+  constructs: Set<string>;
+  levels: string[];
+  frontCodes: string[];
+  assessment: [string, string][];
+}
+
+export function readNote(facts: NoteFacts): NoteReading | undefined {
+  if (!facts.fields) return undefined;
+  const get = (k: string) => facts.fields!.find((f) => f.key === k)?.value;
+  const list = (v: ValueFact | undefined): string[] =>
+    !v ? [] : (v.kind === "seq" ? v.items : [v]).flatMap((i) => (i.kind === "scalar" && i.type === "string" ? [i.text] : []));
+  const practice = get("practice");
+  const date = get("date");
+  if (practice?.kind !== "scalar" || date?.kind !== "scalar") return undefined;
+  const type = get("type");
+  const assessment = get("assessment");
+  const constructs = new Set<string>();
+  for (const id of list(get("npt"))) {
+    const c = coreConstruct(id);
+    if (c) constructs.add(c);
+  }
+  return {
+    practice: practice.text,
+    date: date.text,
+    type: type?.kind === "scalar" && type.type === "string" ? type.text : undefined,
+    constructs,
+    levels: [...new Set(list(get("level")))],
+    frontCodes: list(get("codes")),
+    assessment: assessment?.kind === "map" ? assessment.entries.flatMap((e) => (e.value?.kind === "scalar" ? [[e.key, e.value.text] as [string, string]] : [])) : [],
+  };
+}

@@ -1,0 +1,135 @@
+// YAML to position-carrying facts. fieldnotes never converts YAML to JS values (toJS would expand
+// aliases and could be bombed); it walks the Document's nodes and keeps source text and ranges.
+import { parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type Node as YamlNode } from "yaml";
+import type { EntryFact, Range, ValueFact } from "./types.js";
+import type { LineIndex } from "./text.js";
+
+export const MAX_YAML_DEPTH = 64;
+
+export interface YamlProblem {
+  message: string;
+  range: Range;
+}
+
+export interface ParsedYaml {
+  value?: ValueFact;
+  problems: YamlProblem[];
+}
+
+/**
+ * Offset of the first flow bracket nested deeper than the limit, or -1. yaml 2.x aborts the process on
+ * very deep flow nesting, so this runs before the parser. Quoted scalars and comments are skipped.
+ */
+export function excessiveFlowDepth(src: string, limit = MAX_YAML_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i];
+    if (ch === "[" || ch === "{") {
+      if (++depth > limit) return i;
+    } else if ((ch === "]" || ch === "}") && depth > 0) depth--;
+    else if (ch === "#" && (i === 0 || /\s/.test(src[i - 1]))) {
+      const nl = src.indexOf("\n", i);
+      i = nl === -1 ? src.length : nl;
+    } else if (ch === '"') {
+      for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === "\\") i++;
+    } else if (ch === "'" && (i === 0 || /[\s[{,:]/.test(src[i - 1]))) {
+      for (i++; i < src.length && src[i] !== "'"; i++);
+    }
+  }
+  return -1;
+}
+
+function nodeDepth(root: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [node, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (d > MAX_YAML_DEPTH) return d;
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          stack.push([item.key, d + 1]);
+          stack.push([item.value, d + 1]);
+        } else stack.push([item, d + 1]);
+      }
+    }
+  }
+  return max;
+}
+
+/**
+ * Parses YAML `src` that starts at `base` in the text indexed by `index`.
+ * Problems (syntax, duplicate keys, nesting) carry ranges in the whole text.
+ */
+export function parseYamlFacts(src: string, base: number, index: LineIndex): ParsedYaml {
+  const at = (start: number, end: number): Range => index.range(base + start, base + Math.max(start, end));
+  const deep = excessiveFlowDepth(src);
+  if (deep !== -1) {
+    return { problems: [{ message: `YAML nests deeper than ${MAX_YAML_DEPTH} levels.`, range: at(deep, deep + 1) }] };
+  }
+  let doc;
+  try {
+    doc = parseDocument(src, { version: "1.2", schema: "core", uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  } catch (err) {
+    return { problems: [{ message: `YAML could not be parsed: ${(err as Error).message}`, range: at(0, 0) }] };
+  }
+  const problems: YamlProblem[] = [];
+  for (const e of doc.errors) {
+    const [s, t] = e.pos ?? [0, 0];
+    problems.push({ message: cleanYamlMessage(e.message), range: at(s, t) });
+  }
+  if (problems.length) return { problems };
+  if (nodeDepth(doc.contents) > MAX_YAML_DEPTH) {
+    return { problems: [{ message: `YAML nests deeper than ${MAX_YAML_DEPTH} levels.`, range: at(0, 0) }] };
+  }
+  if (doc.contents == null) return { problems };
+  return { value: toFact(doc.contents as YamlNode, src, at), problems };
+}
+
+function cleanYamlMessage(message: string): string {
+  // yaml appends a code excerpt after the first line; the range already points there.
+  const first = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return first.endsWith(".") ? first : first + ".";
+}
+
+type At = (start: number, end: number) => Range;
+
+function toFact(node: YamlNode, src: string, at: At): ValueFact {
+  const [start, end] = node.range ?? [0, 0];
+  const range = at(start, end);
+  if (isScalar(node)) {
+    const v = node.value;
+    const type = typeof v === "string" ? "string" : typeof v === "number" || typeof v === "bigint" ? "number" : typeof v === "boolean" ? "boolean" : "null";
+    const text = type === "string" ? (v as string) : src.slice(start, end).trim();
+    return { kind: "scalar", text, type, range };
+  }
+  if (isSeq(node)) {
+    return { kind: "seq", items: node.items.map((item) => (item == null ? { kind: "other", range } : toFact(item as YamlNode, src, at))), range };
+  }
+  if (isMap(node)) {
+    const entries: EntryFact[] = [];
+    for (const pair of node.items) {
+      const key = pair.key as YamlNode | null;
+      const [ks, ke] = key?.range ?? [start, start];
+      const keyText = key && isScalar(key) ? String(key.value ?? src.slice(ks, ke)) : src.slice(ks, ke);
+      const value = pair.value == null ? undefined : toFact(pair.value as YamlNode, src, at);
+      // A key without a value (`practice:`) parses as a null scalar whose range is empty.
+      const emptyValue = value && value.kind === "scalar" && value.type === "null" && value.text === "";
+      const valueEnd = value && !emptyValue ? (pair.value as YamlNode).range![1] : ke;
+      entries.push({ key: keyText, keyRange: at(ks, ke), value: emptyValue ? undefined : value, range: at(ks, valueEnd) });
+    }
+    return { kind: "map", entries, range };
+  }
+  if (isAlias(node)) return { kind: "alias", range };
+  return { kind: "other", range };
+}
+
+/** A scalar's text when the fact is a scalar that is not null. */
+export function scalarText(v: ValueFact | undefined): string | undefined {
+  return v && v.kind === "scalar" && v.type !== "null" ? v.text : undefined;
+}
+
+export function entry(map: ValueFact | undefined, key: string): EntryFact | undefined {
+  return map && map.kind === "map" ? map.entries.find((e) => e.key === key) : undefined;
+}

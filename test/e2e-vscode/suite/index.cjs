@@ -1,0 +1,246 @@
+// The end-to-end suite run inside a real VS Code (code-server) with the extension in development
+// mode. Each scenario waits by polling. Results: see harness.cjs.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const vscode = require("vscode");
+const { Suite, waitFor, assert, diagCode, fieldnotesDiagnostics } = require("./harness.cjs");
+
+const EXT_ID = "fieldnotes.fieldnotes";
+const BROKEN = "notes/Cobalt/2016-06-01-observation.md";
+
+function studyRoot() {
+  return vscode.workspace.workspaceFolders[0].uri.fsPath;
+}
+function uriOf(rel) {
+  return vscode.Uri.file(path.join(studyRoot(), ...rel.split("/")));
+}
+function listNotes(dir = path.join(studyRoot(), "notes")) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listNotes(p));
+    else if (e.name.endsWith(".md")) out.push(p);
+  }
+  return out.sort();
+}
+/** Code ids of the codebook, in order (a light reading of codebook.yaml: two-space-indented keys under `codes:`). */
+function codebookIds() {
+  const text = fs.readFileSync(path.join(studyRoot(), "codebook.yaml"), "utf8");
+  const ids = [];
+  let inCodes = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (/^codes:\s*$/.test(line)) inCodes = true;
+    else if (/^\S/.test(line)) inCodes = false;
+    else if (inCodes) {
+      const m = /^ {2}([a-z0-9]+(?:-[a-z0-9]+)*):/.exec(line);
+      if (m) ids.push(m[1]);
+    }
+  }
+  return ids;
+}
+/** Finds `#code` inline in note bodies: [{file, line, character}] (character of the code's first letter). */
+function inlineUses(code) {
+  const uses = [];
+  const re = new RegExp(`(^|[\\s(\\[{"'])#${code}(?![A-Za-z0-9-])`, "g");
+  for (const f of listNotes()) {
+    const lines = fs.readFileSync(f, "utf8").split(/\r?\n/);
+    let fence = 0;
+    let inBody = false;
+    for (let i = 0; i < lines.length; i++) {
+      if (i > 0 && lines[i] === "---" && !inBody) {
+        inBody = true;
+        continue;
+      }
+      if (!inBody || i === 0) continue;
+      if (/^\s*(```|~~~)/.test(lines[i])) fence ^= 1;
+      if (fence) continue;
+      let m;
+      re.lastIndex = 0;
+      while ((m = re.exec(lines[i]))) uses.push({ file: f, line: i, character: m.index + m[1].length + 1 });
+    }
+  }
+  return uses;
+}
+function hoverText(hovers) {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === "string" ? c : c.value))
+    .join("\n");
+}
+
+async function run() {
+  const suite = new Suite("dev");
+  let api;
+  const root = studyRoot();
+  const serverBuilt = fs.existsSync(path.join(__dirname, "..", "..", "..", "extension", "dist", "server.js"));
+
+  await suite.test("extension activates in the study", async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    assert(ext, `extension ${EXT_ID} not found`);
+    await waitFor("activation", () => ext.isActive, 60000);
+    api = ext.exports;
+    assert(api && typeof api.statusBarText === "function", "activate() returned no API");
+    await waitFor("the study to be found", () => api.studies().length === 1, 30000);
+    const cmds = await vscode.commands.getCommands(true);
+    for (const c of ["fieldnotes.newNote", "fieldnotes.openSummary", "fieldnotes.openSummaryInBrowser", "fieldnotes.checkStudy", "fieldnotes.restartServer", "fieldnotes.showOutput"]) {
+      assert(cmds.includes(c), `command ${c} not registered`);
+    }
+  });
+
+  await suite.test("diagnostics for the broken note (code-unknown, source fieldnotes), unopened", async () => {
+    const uri = uriOf(BROKEN);
+    const diags = await waitFor(
+      `code-unknown on ${BROKEN}`,
+      () => {
+        const d = fieldnotesDiagnostics(uri);
+        return d.some((x) => diagCode(x) === "code-unknown") && d;
+      },
+      90000,
+    );
+    const d = diags.find((x) => diagCode(x) === "code-unknown");
+    assert(d.severity === vscode.DiagnosticSeverity.Error, `severity ${d.severity}`);
+    assert(d.range.start.line > 0, "range should point at the code, not the file start");
+  });
+
+  await suite.test("status bar shows the study name and error/warning counts", async () => {
+    const name = api.studies()[0].name;
+    const text = await waitFor("status bar with errors", () => {
+      const t = api.statusBarText();
+      const m = /\$\(error\) (\d+)\s+\$\(warning\) (\d+)/.exec(t);
+      return t.includes(name.slice(0, 20)) && m && Number(m[1]) > 0 && t;
+    }, 30000);
+    let errors = 0;
+    for (const [, ds] of vscode.languages.getDiagnostics()) errors += ds.filter((d) => d.source === "fieldnotes" && d.severity === vscode.DiagnosticSeverity.Error).length;
+    assert(text.includes(`$(error) ${errors}`), `status '${text}' but ${errors} errors`);
+  });
+
+  await suite.test("completion after # offers the codebook's codes", async () => {
+    const ids = codebookIds();
+    assert(ids.length > 0, "no codes in codebook.yaml");
+    const doc = await vscode.workspace.openTextDocument(uriOf(BROKEN));
+    const editor = await vscode.window.showTextDocument(doc, { preview: false });
+    const last = doc.lineCount - 1;
+    const end = doc.lineAt(last).range.end;
+    await editor.edit((b) => b.insert(end, (doc.lineAt(last).text.length ? "\n\nReception again " : "Reception again ") + "#"));
+    const pos = doc.lineAt(doc.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(pos, pos);
+    const list = await waitFor("completion items with codes", async () => {
+      const l = await vscode.commands.executeCommand("vscode.executeCompletionItemProvider", doc.uri, pos, "#");
+      const labels = l.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+      return ids.some((id) => labels.includes(id)) && labels;
+    }, 30000, 250);
+    const missing = ids.filter((id) => !list.includes(id));
+    assert(missing.length === 0, `codes missing from completion: ${missing.join(", ")}`);
+    // Screenshot: squiggles and the suggest widget open in the real editor.
+    await vscode.commands.executeCommand("editor.action.triggerSuggest");
+    await suite.screenshot("completion");
+    await vscode.commands.executeCommand("hideSuggestWidget");
+    await vscode.commands.executeCommand("workbench.action.files.revert");
+  });
+
+  await suite.test("hover on an inline code shows its description", async () => {
+    const ids = codebookIds();
+    const text = fs.readFileSync(path.join(root, "codebook.yaml"), "utf8");
+    const code = ids.find((id) => inlineUses(id).length > 0 && new RegExp(`\\n  ${id}:[\\s\\S]*?\\n    description:`).test(text)) || ids.find((id) => inlineUses(id).length > 0);
+    assert(code, "no code used inline in the notes");
+    const use = inlineUses(code)[0];
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(use.file));
+    const pos = new vscode.Position(use.line, use.character + 1);
+    const label = new RegExp(`\\n  ${code}:\\s*\\n(?:    .*\\n)*?    label:\\s*(.+)`).exec(text);
+    const descr = new RegExp(`\\n  ${code}:\\s*\\n(?:    .*\\n)*?    description:\\s*(.+)`).exec(text);
+    const want = (descr ? descr[1] : label ? label[1] : code).trim().replace(/^["'>|]\s*/, "").slice(0, 25);
+    const hover = await waitFor("hover", async () => {
+      const h = await vscode.commands.executeCommand("vscode.executeHoverProvider", doc.uri, pos);
+      const t = hoverText(h || []);
+      return t.includes(want) && t;
+    }, 30000, 250);
+    assert(hover.length > 0, "empty hover");
+  });
+
+  await suite.test("New Note creates the note from the template and opens it at the body", async () => {
+    const practice = api.studies()[0].practices[0].id;
+    const created = await vscode.commands.executeCommand("fieldnotes.newNote", { study: root, practice, type: "interview", date: "2016-07-01" });
+    const expected = path.join(root, "notes", practice, "2016-07-01-interview.md");
+    assert(created === expected, `created ${created}, expected ${expected}`);
+    const text = fs.readFileSync(expected, "utf8");
+    assert(new RegExp(`^---\\r?\\n[\\s\\S]*practice: ${practice}\\b`).test(text), `frontmatter lacks practice:\n${text}`);
+    assert(/date: 2016-07-01/.test(text), "date missing");
+    assert(/type: interview/.test(text), "type missing");
+    const ed = vscode.window.activeTextEditor;
+    assert(ed && ed.document.uri.fsPath === expected, "the new note is not the active editor");
+    const closing = text.split(/\r?\n/).indexOf("---", 1);
+    assert(ed.selection.active.line > closing, `cursor on line ${ed.selection.active.line}, frontmatter ends on ${closing}`);
+    const again = await vscode.commands.executeCommand("fieldnotes.newNote", { study: root, practice, type: "interview", date: "2016-07-01" });
+    assert(again === path.join(root, "notes", practice, "2016-07-01-interview-2.md"), `second note: ${again}`);
+    assert(fs.readFileSync(expected, "utf8") === text, "the first note was overwritten");
+  });
+
+  await suite.test("evidence links open the note at the line", async () => {
+    const f = path.relative(root, listNotes()[0]).split(path.sep).join("/");
+    const ed = await api.openEvidence(root, f, 3);
+    assert(ed.document.uri.fsPath === path.join(root, f), "wrong file");
+    assert(ed.selection.active.line === 2, `line ${ed.selection.active.line}`);
+    const ed2 = await api.openEvidence(root, vscode.Uri.file(path.join(root, f)).toString() + "#L2");
+    assert(ed2.selection.active.line === 1, `file URL line ${ed2.selection.active.line}`);
+  });
+
+  await suite.test("Open Integration Summary serves the study and shows the report", async () => {
+    if (!fs.existsSync(path.join(__dirname, "..", "..", "..", "extension", "dist", "cli.js"))) return "skip";
+    const url = await vscode.commands.executeCommand("fieldnotes.openSummary", root);
+    assert(typeof url === "string" && /^http:\/\/127\.0\.0\.1:\d+\/$/.test(url), `url ${url}`);
+    const res = await fetch(new URL("api/health", url));
+    const body = await res.json();
+    assert(res.status === 200 && body.status === "ok", `health ${res.status} ${JSON.stringify(body)}`);
+    const again = await vscode.commands.executeCommand("fieldnotes.openSummary", root);
+    assert(again === url, "the running server was not reused");
+    const html = await (await fetch(url)).text();
+    assert(/<html/i.test(html), "GET / is not HTML");
+  });
+
+  await suite.test("Check Study opens the Problems view with the server running", async () => {
+    await vscode.commands.executeCommand("fieldnotes.checkStudy");
+    const client = api.client();
+    assert(client && client.isRunning(), "language client not running");
+  });
+
+  await suite.test("Restart Server brings diagnostics back", async () => {
+    if (!serverBuilt) return "skip";
+    await vscode.commands.executeCommand("fieldnotes.restartServer");
+    await waitFor("client running", () => api.client() && api.client().isRunning(), 30000);
+    await waitFor("diagnostics after restart", () => fieldnotesDiagnostics(uriOf(BROKEN)).some((d) => diagCode(d) === "code-unknown"), 60000);
+  });
+
+  await suite.test("rename a code changes the codebook and every note", async () => {
+    const ids = codebookIds();
+    const counts = ids.map((id) => [id, new Set(inlineUses(id).map((u) => u.file)).size]).sort((a, b) => b[1] - a[1]);
+    const [code, nfiles] = counts[0];
+    assert(nfiles > 0, "no code is used inline");
+    const newId = `${code}-renamed`;
+    const uses = inlineUses(code);
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(uses[0].file));
+    const pos = new vscode.Position(uses[0].line, uses[0].character + 1);
+    const edit = await vscode.commands.executeCommand("vscode.executeDocumentRenameProvider", doc.uri, pos, newId);
+    assert(edit && edit.size > 0, "no rename edit");
+    const touched = edit.entries().map(([u]) => u.fsPath);
+    assert(touched.includes(path.join(root, "codebook.yaml")), `codebook not in the edit: ${touched.join(", ")}`);
+    const ok = await vscode.workspace.applyEdit(edit);
+    assert(ok, "applyEdit failed");
+    await vscode.workspace.saveAll(false);
+    const cb = fs.readFileSync(path.join(root, "codebook.yaml"), "utf8");
+    assert(new RegExp(`\\n  ${newId}:`).test(cb), "codebook key not renamed");
+    assert(!new RegExp(`\\n  ${code}:`).test(cb), "old codebook key still there");
+    assert(inlineUses(code).length === 0, `uses of #${code} remain: ${inlineUses(code).map((u) => path.relative(root, u.file) + ":" + (u.line + 1)).join(", ")}`);
+    assert(inlineUses(newId).length === uses.length, `#${newId} used ${inlineUses(newId).length} times, expected ${uses.length}`);
+    await waitFor("no code-unknown for the renamed code", () => {
+      for (const [, ds] of vscode.languages.getDiagnostics()) {
+        if (ds.some((d) => d.source === "fieldnotes" && diagCode(d) === "code-unknown" && d.message.includes(newId))) return false;
+      }
+      return true;
+    }, 30000);
+  });
+
+  suite.finish();
+}
+
+module.exports = { run };
