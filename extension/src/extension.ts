@@ -305,6 +305,7 @@ async function newNote(arg?: NewNoteArgs | vscode.Uri): Promise<string | undefin
       date: opts.date,
       observer: opts.observer,
       templatesDir: ctx.asAbsolutePath("templates"),
+      types: study.types,
     });
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(created.path));
     const line = Math.max(0, Math.min(created.line, doc.lineCount - 1));

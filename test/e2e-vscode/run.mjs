@@ -146,6 +146,7 @@ async function runPhase({ name, entry, devPath, extensionsDir, screenshots }) {
   const resultFile = path.join(dir, "result.json");
   const ext = extensionsDir ?? path.join(dir, "ext");
   if (extensionsDir) fs.symlinkSync(extensionsDir, path.join(dir, "ext"));
+  else fs.mkdirSync(ext, { recursive: true });
   const port = await freePort();
   const phaseStart = Date.now();
   const child = startCodeServer({
