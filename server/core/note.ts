@@ -11,7 +11,7 @@ import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 3;
+export const FACTS_VERSION = 4;
 
 const markdown = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
 
@@ -165,7 +165,7 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts): void {
   }
   // Iterative walk: deeply nested block quotes or lists must not overflow the stack.
   const stack: { node: Nodes; segment: number }[] = [{ node: root, segment: -1 }];
-  const segmentStarts = new Map<number, { start: number; end: number }>();
+  const segmentStarts = new Map<number, { start: number; end: number; cell?: boolean }>();
   while (stack.length) {
     const { node, segment: outer } = stack.pop()!;
     if (OPAQUE_TYPES.has(node.type)) continue;
@@ -173,7 +173,7 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts): void {
     const pos = node.position;
     if (SEGMENT_TYPES.has(node.type) && pos?.start.offset !== undefined && pos.end.offset !== undefined) {
       segment = -2 - segmentStarts.size; // provisional id, made a real index when it gets a code
-      segmentStarts.set(segment, { start: pos.start.offset, end: pos.end.offset });
+      segmentStarts.set(segment, { start: pos.start.offset, end: pos.end.offset, cell: node.type === "tableCell" });
     }
     if (node.type === "link" && pos?.start.offset !== undefined && text[pos.start.offset] !== "[") continue; // autolink or bare URL
     if (node.type === "text" && segment !== -1 && pos?.start.offset !== undefined && pos.end.offset !== undefined) {
@@ -194,7 +194,7 @@ function scanTags(
   end: number,
   segment: number,
   facts: NoteFacts,
-  segmentStarts: Map<number, { start: number; end: number }>,
+  segmentStarts: Map<number, { start: number; end: number; cell?: boolean }>,
 ): void {
   const slice = text.slice(start, end);
   if (!slice.includes("#")) return;
@@ -210,10 +210,16 @@ function scanTags(
     let real = ids.get(segment);
     if (real === undefined) {
       const span = segmentStarts.get(segment)!;
-      const raw = text.slice(span.start, span.end);
+      let raw = text.slice(span.start, span.end);
+      let from = span.start;
+      if (span.cell) {
+        // A table cell's source span includes its delimiting pipes: they are not the cell's text.
+        if (raw.startsWith("|")) (raw = raw.slice(1)), from++;
+        if (raw.endsWith("|") && !raw.endsWith("\\|")) raw = raw.slice(0, -1);
+      }
       const lead = raw.length - raw.trimStart().length;
       real = facts.segments.length;
-      facts.segments.push({ line: index.position(span.start + lead).line + 1, text: raw.trim(), codes: [] });
+      facts.segments.push({ line: index.position(from + lead).line + 1, text: raw.trim(), codes: [] });
       ids.set(segment, real);
     }
     const seg: SegmentFact = facts.segments[real];

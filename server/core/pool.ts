@@ -1,47 +1,92 @@
-// A small pool of worker threads for cold parsing. Falls back to parsing in this thread when the
-// compiled worker is absent (running from TypeScript sources) or the batch is small.
+// A small pool of worker threads for cold parsing: notes are submitted as they are read, so reading
+// on the main thread overlaps parsing in the workers. Falls back to parsing in this thread when the
+// compiled worker is absent (running from TypeScript sources) or there is little to parse.
 import { Worker } from "node:worker_threads";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
-import type { NoteFacts } from "./types.js";
+import type { Codebook, NoteFacts, StudyConfig } from "./types.js";
+import type { Verdict } from "./cache.js";
 import { parseNoteBytes } from "./note.js";
 
 const WORKER_FILE = fileURLToPath(new URL("./worker.js", import.meta.url));
-const BATCH = 64;
+const BATCH = 32;
 /** Below this many notes, starting workers costs more than it saves. */
 export const PARALLEL_THRESHOLD = 300;
 
-export async function parseAll(jobs: Uint8Array[], workers = availableParallelism()): Promise<NoteFacts[]> {
-  const results: NoteFacts[] = new Array(jobs.length);
-  if (jobs.length < PARALLEL_THRESHOLD || workers < 2 || !existsSync(WORKER_FILE)) {
-    for (let i = 0; i < jobs.length; i++) results[i] = parseNoteBytes(jobs[i]);
-    return results;
+/** What workers validate against (the main thread's context, cloned). */
+export interface WorkerContext {
+  config: StudyConfig;
+  codebook: Codebook;
+  today: string;
+}
+
+/** Parsed in this thread: the facts; in a worker: the serialised facts and, with a context, the verdict. */
+export type ParseResult = { facts: NoteFacts } | { json: string; verdict?: Verdict };
+
+interface Job {
+  bytes: Uint8Array;
+  resolve: (result: ParseResult) => void;
+}
+
+const inThread = (bytes: Uint8Array): ParseResult => ({ facts: parseNoteBytes(bytes) });
+
+export class ParsePool {
+  private queue: Job[] = [];
+  private workers: { worker: Worker; busy: Job[] | undefined }[] = [];
+  private failed?: Error;
+
+  /** `expected`: how many notes will be submitted, to decide whether threads are worth it. */
+  constructor(expected: number, size = availableParallelism(), private readonly context?: WorkerContext) {
+    if (expected >= PARALLEL_THRESHOLD && size >= 2 && existsSync(WORKER_FILE)) {
+      for (let i = 0; i < size; i++) this.workers.push(this.spawn());
+    }
   }
-  let next = 0;
-  const pool = Array.from({ length: workers }, () => new Worker(WORKER_FILE));
-  try {
-    await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= jobs.length) return resolve();
-              const batch = [];
-              for (let k = 0; k < BATCH && next < jobs.length; k++, next++) batch.push({ id: next, bytes: jobs[next] });
-              worker.postMessage(batch);
-            };
-            worker.on("message", (done: { id: number; facts: NoteFacts }[]) => {
-              for (const d of done) results[d.id] = d.facts;
-              send();
-            });
-            worker.on("error", reject);
-            send();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+
+  private spawn() {
+    const slot: { worker: Worker; busy: Job[] | undefined } = { worker: new Worker(WORKER_FILE), busy: undefined };
+    slot.worker.postMessage({ context: this.context });
+    slot.worker.on("message", (done: { id: number; json: string; verdict?: Verdict }[]) => {
+      const jobs = slot.busy!;
+      slot.busy = undefined;
+      for (const d of done) jobs[d.id].resolve({ json: d.json, verdict: d.verdict });
+      this.dispatch();
+    });
+    slot.worker.on("error", (err) => {
+      // A worker that dies takes no note with it: its batch is parsed here instead.
+      this.failed = err;
+      const jobs = slot.busy ?? [];
+      slot.busy = undefined;
+      this.workers = this.workers.filter((w) => w !== slot);
+      for (const j of jobs) j.resolve(inThread(j.bytes));
+      this.dispatch();
+    });
+    return slot;
   }
-  return results;
+
+  submit(bytes: Uint8Array): Promise<ParseResult> {
+    if (!this.workers.length) return Promise.resolve(inThread(bytes));
+    return new Promise((resolve) => {
+      this.queue.push({ bytes, resolve });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    if (!this.workers.length) {
+      for (const j of this.queue.splice(0)) j.resolve(inThread(j.bytes));
+      return;
+    }
+    for (const slot of this.workers) {
+      if (slot.busy || !this.queue.length) continue;
+      const jobs = this.queue.splice(0, BATCH);
+      slot.busy = jobs;
+      slot.worker.postMessage(jobs.map((j, id) => ({ id, bytes: j.bytes })));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers = [];
+  }
 }

@@ -5,27 +5,51 @@ import { join } from "node:path";
 import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, PracticeDetail, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
-import { fatalFacts, parseNoteBytes, parseNoteText } from "./note.js";
+import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText } from "./note.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher } from "./files.js";
-import { FactsCache, contentHash } from "./cache.js";
-import { parseAll } from "./pool.js";
-import { localToday, makeContext, readNote, validateNote, type NoteReading, type ValidationContext } from "./validate.js";
+import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
+import { ParsePool } from "./pool.js";
+import { localToday, makeContext, readNote, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
 import { buildSummary, buildPracticeDetail } from "./summary.js";
-import { compareRanges } from "./text.js";
 
-export interface NoteRecord {
-  file: string;
-  hash: string;
-  facts: NoteFacts;
-  diagnostics: Diagnostic[];
-  reading?: NoteReading;
-  excluded: boolean;
+/** One note in the index. Facts are decoded lazily: a warm check needs only the cached verdict. */
+export class NoteRecord {
+  diagnostics: Diagnostic[] = [];
+  excluded = false;
   /** Distinct error rules, sorted: why the note is excluded. */
-  errorRules: string[];
-  size: number;
-  mtimeMs: number;
+  errorRules: string[] = [];
   /** True while the editor holds unsaved text for this note. */
   overlay?: boolean;
+  private loaded?: NoteFacts;
+  private cachedReading?: NoteReading | null;
+
+  constructor(
+    readonly file: string,
+    public hash: string,
+    private source: NoteFacts | (() => NoteFacts),
+    public size: number,
+    public mtimeMs: number,
+  ) {}
+
+  get facts(): NoteFacts {
+    if (!this.loaded) {
+      this.loaded = typeof this.source === "function" ? this.source() : this.source;
+      this.source = this.loaded;
+    }
+    return this.loaded;
+  }
+
+  /** The typed fields the summary uses; undefined for excluded notes. */
+  get reading(): NoteReading | undefined {
+    if (this.excluded) return undefined;
+    if (this.cachedReading === undefined) this.cachedReading = readNote(this.facts) ?? null;
+    return this.cachedReading ?? undefined;
+  }
+
+  /** Called after re-validation. */
+  resetReading(): void {
+    this.cachedReading = undefined;
+  }
 }
 
 export interface OpenOptions {
@@ -43,7 +67,6 @@ export class NotAStudyError extends Error {
   }
 }
 
-const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
 
 export class Study {
   readonly notes = new Map<string, NoteRecord>();
@@ -54,6 +77,9 @@ export class Study {
   version = 0;
   private matcher: NoteMatcher = makeNoteMatcher(["**/*.md"], []);
   private context?: ValidationContext;
+  /** Hash of the validation context (config, codebook, today): keys the cached verdicts. */
+  private contextKey = "";
+  private today = "";
   private cache: FactsCache;
   private summaryMemo?: { version: number; summary: Summary };
 
@@ -99,43 +125,72 @@ export class Study {
   /** Full load: config, codebook, then every note (cache first, the rest in worker threads). */
   async load(): Promise<void> {
     this.readConfigAndCodebook();
+    const startedAt = Date.now();
     const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
-    const pending: { index: number; bytes: Uint8Array; hash: string }[] = [];
     const records: (NoteRecord | undefined)[] = new Array(files.length);
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i];
-      if (f.symlink) {
-        records[i] = this.record(f.rel, "", symlinkFacts(), 0, f.mtimeMs);
-        continue;
+    const workerContext = this.config && this.contextKey ? { config: this.config, codebook: this.codebook, today: this.today } : undefined;
+    const pool = new ParsePool(files.length, this.options.workers, workerContext);
+    const parsing: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i];
+        if (f.symlink) {
+          records[i] = this.record(f.rel, "", symlinkFacts(), 0, f.mtimeMs);
+          continue;
+        }
+        if (f.size > 10 * 1024 * 1024) {
+          records[i] = this.record(f.rel, "", tooLargeFacts(f.size), f.size, f.mtimeMs);
+          continue;
+        }
+        // Unchanged since the cache was written (same size and mtime): no need to read the file.
+        const known = this.cache.stamped(f.rel, f.size, f.mtimeMs);
+        if (known && this.cache.has(known)) {
+          records[i] = this.record(f.rel, known, () => this.cache.get(known) ?? readAndParse(f.abs), f.size, f.mtimeMs);
+          continue;
+        }
+        let bytes: Uint8Array;
+        try {
+          bytes = readFileSync(f.abs);
+        } catch (err) {
+          records[i] = this.record(f.rel, "", fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`), 0, f.mtimeMs);
+          continue;
+        }
+        const hash = contentHash(bytes);
+        const cached = this.cache.get(hash);
+        if (cached) {
+          records[i] = this.record(f.rel, hash, cached, f.size, f.mtimeMs);
+          continue;
+        }
+        parsing.push(
+          pool.submit(bytes).then((result) => {
+            if ("facts" in result) {
+              this.cache.set(hash, result.facts);
+              records[i] = this.record(f.rel, hash, result.facts, f.size, f.mtimeMs);
+              return;
+            }
+            const json = result.json;
+            this.cache.setSerialized(hash, json);
+            // Decoded only when a view needs the facts; the verdict came from the worker.
+            const facts = this.cache.enabled ? () => this.cache.get(hash) ?? deserializeFacts(json) : () => deserializeFacts(json);
+            records[i] = this.record(f.rel, hash, facts, f.size, f.mtimeMs, result.verdict);
+          }),
+        );
       }
-      if (f.size > 10 * 1024 * 1024) {
-        records[i] = this.record(f.rel, "", tooLargeFacts(f.size), f.size, f.mtimeMs);
-        continue;
-      }
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(f.abs);
-      } catch (err) {
-        records[i] = this.record(f.rel, "", fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`), 0, f.mtimeMs);
-        continue;
-      }
-      const hash = contentHash(bytes);
-      const cached = this.cache.get(hash);
-      if (cached) records[i] = this.record(f.rel, hash, cached, f.size, f.mtimeMs);
-      else pending.push({ index: i, bytes, hash });
+      await Promise.all(parsing);
+    } finally {
+      await pool.close();
     }
-    const parsed = await parseAll(pending.map((p) => p.bytes), this.options.workers);
-    pending.forEach((p, k) => {
-      this.cache.set(p.hash, parsed[k]);
-      records[p.index] = this.record(files[p.index].rel, p.hash, parsed[k], files[p.index].size, files[p.index].mtimeMs);
-    });
     // Keep editor overlays: unsaved text wins over the disk.
     const overlays = [...this.notes.values()].filter((r) => r.overlay);
     this.notes.clear();
     for (const r of records) if (r) this.notes.set(r.file, r);
     for (const r of overlays) this.notes.set(r.file, r);
-    this.cache.save(new Set([...this.notes.values()].map((r) => r.hash)));
+    this.saveCache(startedAt);
     this.version++;
+  }
+
+  private saveCache(readAt: number): void {
+    this.cache.save([...this.notes.values()].filter((r) => r.hash && !r.overlay), readAt);
   }
 
   /**
@@ -143,6 +198,7 @@ export class Study {
    * and the config and codebook. Returns the root-relative paths whose diagnostics may have changed.
    */
   async refresh(): Promise<string[]> {
+    const startedAt = Date.now();
     const configChanged = this.readConfigAndCodebookIfChanged();
     const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
     const changed: string[] = [];
@@ -166,7 +222,7 @@ export class Study {
     }
     if (changed.length || configChanged) {
       this.version++;
-      this.cache.save(new Set([...this.notes.values()].map((r) => r.hash)));
+      this.saveCache(startedAt);
     }
     return [...new Set(changed)];
   }
@@ -243,6 +299,16 @@ export class Study {
     this.version++;
   }
 
+  /**
+   * Reads fieldnotes.yaml and the codebook from disk again, whatever their stamps say, and re-validates
+   * (the language server calls it when an editor overlay of either file is closed).
+   */
+  reloadConfig(): void {
+    this.readConfigAndCodebook();
+    this.revalidateAll();
+    this.version++;
+  }
+
   private lastConfigStamp = "";
 
   private stamp(file: string): string {
@@ -293,6 +359,7 @@ export class Study {
         };
       }
       this.context = undefined;
+      this.contextKey = "";
       return;
     }
     this.applyCodebook(parseCodebook(text.replace(/^\uFEFF/, "")));
@@ -301,7 +368,10 @@ export class Study {
   private applyCodebook(result: { codebook: Codebook; diagnostics: Diagnostic[] }): void {
     this.codebook = result.codebook;
     this.codebookDiagnostics = result.diagnostics;
-    this.context = this.config ? makeContext(this.config, this.codebook, this.options.today ?? localToday()) : undefined;
+    const today = (this.today = this.options.today ?? localToday());
+    this.context = this.config ? makeContext(this.config, this.codebook, today) : undefined;
+    // Everything a verdict depends on besides the note itself.
+    this.contextKey = this.config ? contentHash(JSON.stringify([FACTS_VERSION, today, this.config, [...this.codebook.codes.values()]])) : "";
   }
 
   private readNoteFromDisk(rel: string, abs: string, symlink: boolean, size: number, mtimeMs: number): boolean {
@@ -335,21 +405,21 @@ export class Study {
     return true;
   }
 
-  private record(file: string, hash: string, facts: NoteFacts, size: number, mtimeMs: number): NoteRecord {
-    const r: NoteRecord = { file, hash, facts, diagnostics: [], excluded: false, errorRules: [], size, mtimeMs };
-    this.validate(r);
+  private record(file: string, hash: string, facts: NoteFacts | (() => NoteFacts), size: number, mtimeMs: number, verdict?: Verdict): NoteRecord {
+    const r = new NoteRecord(file, hash, facts, size, mtimeMs);
+    this.validate(r, verdict);
     return r;
   }
 
-  private validate(r: NoteRecord): void {
-    const diagnostics = this.context ? validateNote(r.facts, this.context) : [...r.facts.diagnostics];
-    diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-    r.diagnostics = diagnostics;
-    const errors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
-    if (r.facts.fatal) for (const d of r.facts.diagnostics) errors.add(d.rule);
-    r.errorRules = [...errors].sort();
+  /** Applies a verdict: given (from a worker), cached for this context, or computed from the facts. */
+  private validate(r: NoteRecord, given?: Verdict): void {
+    const cached = !given && r.hash && this.contextKey ? this.cache.verdict(r.hash, this.contextKey) : undefined;
+    const verdict = given ?? cached ?? verdictOf(r.facts, this.context);
+    if (!cached && r.hash && this.contextKey) this.cache.setVerdict(r.hash, this.contextKey, verdict);
+    r.diagnostics = verdict.diagnostics;
+    r.errorRules = verdict.errorRules;
     r.excluded = r.errorRules.length > 0;
-    r.reading = r.excluded ? undefined : readNote(r.facts);
+    r.resetReading();
   }
 
   private revalidateAll(): void {
@@ -396,4 +466,12 @@ function symlinkFacts(): NoteFacts {
 
 function tooLargeFacts(size: number): NoteFacts {
   return fatalFacts("file-too-large", `The file is larger than 10 MB (${(size / 1048576).toFixed(1)} MB), so it was not read. Split it into smaller notes.`);
+}
+
+function readAndParse(abs: string): NoteFacts {
+  try {
+    return parseNoteBytes(readFileSync(abs));
+  } catch (err) {
+    return fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
+  }
 }

@@ -45,7 +45,8 @@ function summarisePractice(
   const levels: Record<string, number> = {};
   for (const l of LEVELS) levels[l] = 0;
   const byType: Record<string, number> = Object.create(null);
-  const codes: Record<string, { notes: number; segments: number }> = {};
+  // Null prototypes: code ids are user text (a code named `constructor` must not hit Object.prototype).
+  const codes: Record<string, { notes: number; segments: number }> = Object.create(null);
   let firstDate: string | null = null;
   let lastDate: string | null = null;
 
@@ -82,7 +83,7 @@ function summarisePractice(
   }
 
   // Codes in codebook order, then any others (cannot happen for included notes, kept for safety).
-  const orderedCodes: typeof codes = {};
+  const orderedCodes: typeof codes = Object.create(null);
   for (const id of codebook.order) if (codes[id]) orderedCodes[id] = codes[id];
   for (const id of Object.keys(codes).sort(byPath)) if (!orderedCodes[id]) orderedCodes[id] = codes[id];
 

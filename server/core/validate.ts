@@ -4,6 +4,7 @@ import type { Codebook, Diagnostic, EntryFact, NoteFacts, Range, RuleId, Severit
 import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, NPT_IDS, britishSpelling, coreConstruct, isNptId } from "./npt.js";
 import { closest, didYouMean } from "./suggest.js";
 import { isRealDate } from "./config.js";
+import { compareRanges } from "./text.js";
 
 export const NOTE_FIELDS = ["practice", "date", "npt", "type", "observer", "participants", "level", "codes", "assessment"];
 const REQUIRED = ["practice", "date", "npt"];
@@ -53,6 +54,17 @@ function describe(v: ValueFact): string {
 
 function isEmpty(v: ValueFact | undefined): boolean {
   return !v || (v.kind === "seq" && v.items.length === 0) || (v.kind === "scalar" && (v.type === "null" || v.text === ""));
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
+
+/** A note's diagnostics in document order and the error rules that exclude it (facts only when no context). */
+export function verdictOf(facts: NoteFacts, ctx: ValidationContext | undefined): { diagnostics: Diagnostic[]; errorRules: string[] } {
+  const diagnostics = ctx ? validateNote(facts, ctx) : [...facts.diagnostics];
+  diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const errors = new Set<string>(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
+  if (facts.fatal) for (const d of facts.diagnostics) errors.add(d.rule);
+  return { diagnostics, errorRules: [...errors].sort() };
 }
 
 export function validateNote(facts: NoteFacts, ctx: ValidationContext): Diagnostic[] {
