@@ -27,10 +27,11 @@ if [ ! -x "$CS_BIN" ]; then
   done
 fi
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
-  log "apt-get install ${need_pkgs[*]}"
+  mkdir -p "$CACHE"
+  log "apt-get install ${need_pkgs[*]} (log: $CACHE/apt.log)"
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq >&2
-  $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}"; } >"$CACHE/apt.log" 2>&1 || {
+    log "apt-get failed; last lines of $CACHE/apt.log:"; tail -30 "$CACHE/apt.log" >&2; exit 1; }
 fi
 
 if [ -x "$CS_BIN" ] && "$CS_BIN" --version 2>/dev/null | grep -q "^$CS_VERSION"; then

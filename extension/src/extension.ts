@@ -29,6 +29,7 @@ let studies: Study[] = [];
 let statusItem: vscode.StatusBarItem;
 let summary: SummaryService;
 let ctx: vscode.ExtensionContext;
+let errorHandler: RestartingErrorHandler | undefined;
 
 export interface NewNoteArgs {
   study?: string;
@@ -45,6 +46,8 @@ export interface FieldnotesApi {
   statusBarText(): string;
   openEvidence(root: string, file: string, line?: number | string): Promise<vscode.TextEditor>;
   summaryUrl(study: string): Promise<string>;
+  /** Unexpected language server stops since the last (re)start by command, and messages shown about them. */
+  serverStops(): { stops: number; messages: number };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<FieldnotesApi> {
@@ -90,6 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fieldn
     client: () => client,
     studies: () => studies,
     statusBarText: () => statusItem.text,
+    serverStops: () => ({ stops: errorHandler?.stops ?? 0, messages: errorHandler?.messages ?? 0 }),
     openEvidence,
     summaryUrl: async (s: string) => {
       const study = resolveStudyArg(studies, s);
@@ -119,6 +123,9 @@ function serverPath(): string {
 class RestartingErrorHandler implements ErrorHandler {
   private restarts: number[] = [];
   private told = false;
+  /** Unexpected stops and messages shown, for the tests. */
+  stops = 0;
+  messages = 0;
 
   error(_error: Error, _message: unknown, count: number | undefined): ErrorHandlerResult {
     if (count !== undefined && count <= 3) return { action: ErrorAction.Continue, handled: true };
@@ -129,16 +136,19 @@ class RestartingErrorHandler implements ErrorHandler {
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
     this.restarts.push(now);
+    this.stops++;
     output.appendLine(`[client] the language server stopped unexpectedly (${this.restarts.length} time(s) in 3 minutes)`);
     if (this.restarts.length <= MAX_RESTARTS) {
       if (!this.told) {
         this.told = true;
+        this.messages++;
         void vscode.window.showWarningMessage(
           "The Fieldnotes language server stopped unexpectedly and was restarted. See 'Fieldnotes: Show Output' for details.",
         );
       }
       return { action: CloseAction.Restart, handled: true };
     }
+    this.messages++;
     void vscode.window
       .showErrorMessage(
         "The Fieldnotes language server keeps stopping and will not be restarted automatically.",
@@ -176,7 +186,7 @@ async function startClient(): Promise<void> {
     },
     outputChannel: output,
     traceOutputChannel: output,
-    errorHandler: new RestartingErrorHandler(),
+    errorHandler: (errorHandler = new RestartingErrorHandler()),
     initializationFailedHandler: (err) => {
       output.appendLine(`[client] initialization failed: ${err instanceof Error ? err.message : String(err)}`);
       return false;

@@ -59,7 +59,7 @@ export function matrixCsv(summary: Summary, codebook: Codebook, by: MatrixBy = "
   return rows(lines);
 }
 
-const SEGMENT_COLUMNS = ["file", "line", "practice", "date", "type", "observer", "constructs", "code", "code_construct", "text"];
+const SEGMENT_COLUMNS = ["file", "line", "practice", "practice_name", "date", "type", "observer", "constructs", "code", "code_construct", "text"];
 
 /**
  * One row per coded segment and code (a segment with two codes gives two rows), included notes in path
@@ -95,6 +95,7 @@ export function segmentsCsv(study: Study): string {
           textCell(r.file),
           String(seg.line),
           textCell(n.practice),
+          textCell(practice?.name ?? ""),
           plainCell(n.date),
           textCell(n.type ?? ""),
           textCell(observer),

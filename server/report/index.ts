@@ -1,5 +1,10 @@
 // Report rendering: one entry point for the CLI and the HTTP server.
 import type { Study } from "../core/study.js";
+import { renderMarkdown } from "./markdown.js";
+import { renderHtml } from "./html.js";
+import { matrixCsv, segmentsCsv } from "./csv.js";
+
+export { renderMarkdown, renderHtml, matrixCsv, segmentsCsv };
 
 export const REPORT_FORMATS = ["json", "md", "html", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -16,7 +21,13 @@ export async function renderReport(study: Study, options: ReportOptions): Promis
   switch (options.format) {
     case "json":
       return JSON.stringify(study.summary(), null, 2) + "\n";
+    case "md":
+      return renderMarkdown(study.summary(), study.codebook);
+    case "html":
+      return renderHtml(study);
+    case "csv":
+      return matrixCsv(study.summary(), study.codebook, options.by ?? "construct", !!options.presence);
     default:
-      throw new Error(`The ${options.format} report is not available yet.`);
+      throw new Error(`Unknown report format '${String(options.format)}'.`);
   }
 }

@@ -56,7 +56,7 @@ export function heatmapSvg(h: HeatmapInput): string {
       const x = left + j * cell;
       parts.push(
         `<g><title>${esc(h.title(i, j, v))}</title><rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" rx="2" fill="${fill}"/>` +
-          `<text x="${x + (cell - 2) / 2}" y="${y + cell / 2 + 3}" text-anchor="middle" class="cell" fill="${ink}">${v}</text></g>`,
+          `<text x="${x + (cell - 2) / 2}" y="${y + cell / 2 + 3}" text-anchor="middle" class="cell" style="fill:${ink}">${v}</text></g>`,
       );
     });
   });

@@ -29,6 +29,7 @@ const t0 = Date.now();
 const log = (...a) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
 
 fs.mkdirSync(outDir, { recursive: true });
+fs.rmSync(path.join(outDir, "e2e-vscode.json"), { force: true }); // never read a stale verdict
 
 function fail(code, message) {
   console.error(`[e2e] ${message}`);
@@ -71,6 +72,21 @@ function sourceStudy() {
   const example = path.join(repo, "examples", "deep-end");
   if (fs.existsSync(path.join(example, "fieldnotes.yaml")) && fs.existsSync(path.join(example, "notes", "Cobalt", "2016-06-01-observation.md"))) return example;
   return path.join(here, "fixture");
+}
+
+function findFiles(dir, pred, out = []) {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findFiles(p, pred, out);
+    else if (pred(e.name)) out.push(p);
+  }
+  return out;
 }
 
 function startCodeServer({ port, dir, folder, env }) {
@@ -126,6 +142,45 @@ function killGroup(child) {
   }
 }
 
+/** Does what the test entry asked for in the page (see harness.cjs `ask`). */
+async function handleAsk(page, phase, what) {
+  if (what.startsWith("screenshot-")) {
+    const shot = what.slice("screenshot-".length);
+    if (shot === "completion") {
+      // squiggles and the suggest widget, in the note's own editor
+      await page.waitForSelector(".editor-instance .monaco-editor .squiggly-error", { timeout: 15000 }).catch(() => log("no error squiggle seen"));
+      await page.waitForSelector(".editor-widget.suggest-widget.visible", { timeout: 15000 }).catch(() => log("no suggest widget seen"));
+    }
+    if (shot === "summary") await findFrame(page, "[data-file]", 20000).catch(() => log("no report in a webview seen"));
+    const file = path.join(outDir, `vscode-${phase}-${shot}.png`);
+    await page.screenshot({ path: file });
+    log(`${phase}: screenshot ${path.relative(repo, file)}`);
+    return { file };
+  }
+  if (what === "click-evidence") {
+    // The report lives in the webview's inner iframe; open its <details> and click the first evidence link.
+    const frame = await findFrame(page, "[data-file]", 20000);
+    const link = frame.locator("[data-file][data-line]").first();
+    await frame.evaluate(() => document.querySelectorAll("details").forEach((d) => { d.open = true; }));
+    const file = await link.getAttribute("data-file");
+    const line = await link.getAttribute("data-line");
+    await link.scrollIntoViewIfNeeded();
+    await link.click();
+    log(`${phase}: clicked evidence ${file}:${line}`);
+    return { file, line };
+  }
+  throw new Error(`unknown request ${what}`);
+}
+
+async function findFrame(page, selector, timeoutMs) {
+  return waitFor(`a frame with ${selector}`, async () => {
+    for (const f of page.frames()) {
+      if (await f.$(selector).catch(() => null)) return f;
+    }
+    return undefined;
+  }, timeoutMs, 200);
+}
+
 async function httpUp(url) {
   try {
     const r = await fetch(url);
@@ -139,10 +194,11 @@ async function httpUp(url) {
  * One phase: start code-server on a copy of the study, open the page with a test entry, serve the
  * entry's screenshot requests, wait for its result file.
  */
-async function runPhase({ name, entry, devPath, extensionsDir, screenshots }) {
+async function runPhase({ name, entry, devPath, extensionsDir }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `fieldnotes-e2e-${name}-`));
   const study = path.join(dir, "study");
-  fs.cpSync(sourceStudy(), study, { recursive: true });
+  // a fresh copy, so tests may change it; without the CLI's cache folder
+  fs.cpSync(sourceStudy(), study, { recursive: true, filter: (src) => path.basename(src) !== ".fieldnotes" });
   const resultFile = path.join(dir, "result.json");
   const ext = extensionsDir ?? path.join(dir, "ext");
   if (extensionsDir) fs.symlinkSync(extensionsDir, path.join(dir, "ext"));
@@ -151,7 +207,7 @@ async function runPhase({ name, entry, devPath, extensionsDir, screenshots }) {
   const phaseStart = Date.now();
   const child = startCodeServer({
     port, dir, folder: study,
-    env: { FIELDNOTES_E2E_RESULT: resultFile, FIELDNOTES_E2E_EXTENSIONS_DIR: fs.realpathSync(ext) },
+    env: { FIELDNOTES_E2E_RESULT: resultFile, FIELDNOTES_E2E_EXTENSIONS_DIR: fs.realpathSync(ext), FIELDNOTES_E2E_SCREENSHOTS: "1" },
   });
   let browser;
   const consoleLines = [];
@@ -177,22 +233,21 @@ async function runPhase({ name, entry, devPath, extensionsDir, screenshots }) {
     await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
     log(`${name}: workbench loaded (${Date.now() - phaseStart} ms)`);
 
-    const pendingShots = new Set(screenshots ?? []);
+    const answered = new Set();
     const deadline = Date.now() + PHASE_TIMEOUT;
     for (;;) {
-      for (const shot of [...pendingShots]) {
-        const req = path.join(dir, `screenshot-${shot}.request`);
-        if (!fs.existsSync(req)) continue;
-        pendingShots.delete(shot);
-        if (shot === "completion") {
-          // squiggles and the suggest widget, in the note's own editor
-          await page.waitForSelector(".editor-instance .monaco-editor .squiggly-error", { timeout: 15000 }).catch(() => log("no error squiggle seen"));
-          await page.waitForSelector(".editor-widget.suggest-widget.visible", { timeout: 15000 }).catch(() => log("no suggest widget seen"));
+      for (const f of fs.readdirSync(dir)) {
+        const m = /^ask-(.+)\.request$/.exec(f);
+        if (!m || answered.has(m[1])) continue;
+        answered.add(m[1]);
+        let answer = {};
+        try {
+          answer = (await handleAsk(page, name, m[1])) ?? {};
+        } catch (e) {
+          answer = { error: String(e.message || e) };
+          log(`${name}: ${m[1]}: ${answer.error}`);
         }
-        const file = path.join(outDir, `vscode-${name}-${shot}.png`);
-        await page.screenshot({ path: file });
-        log(`${name}: screenshot ${path.relative(repo, file)}`);
-        fs.writeFileSync(path.join(dir, `screenshot-${shot}.done`), "1");
+        fs.writeFileSync(path.join(dir, `ask-${m[1]}.done`), JSON.stringify(answer));
       }
       if (fs.existsSync(resultFile)) {
         const r = JSON.parse(fs.readFileSync(resultFile, "utf8"));
@@ -213,13 +268,17 @@ async function runPhase({ name, entry, devPath, extensionsDir, screenshots }) {
     killGroup(child);
     fs.writeFileSync(path.join(outDir, `vscode-${name}-console.log`), consoleLines.join("\n") + "\n");
     fs.copyFileSync(path.join(dir, "code-server.log"), path.join(outDir, `vscode-${name}-code-server.log`));
+    // the "Fieldnotes" output channel (client, language server and summary server logs)
+    for (const f of findFiles(path.join(dir, "user", "logs"), (n) => /-Fieldnotes\.log$/.test(n))) {
+      fs.copyFileSync(f, path.join(outDir, `vscode-${name}-output-Fieldnotes.log`));
+    }
     if (!args.has("--keep")) fs.rmSync(dir, { recursive: true, force: true });
     else log(`${name}: kept ${dir}`);
   }
   const ms = Date.now() - phaseStart;
   if (!result) return { phase: name, ok: false, ms, error: `no result file after ${PHASE_TIMEOUT} ms (see test-output/vscode-${name}-console.log)`, tests: [] };
   const ok = !result.timedOut && result.failed === 0 && result.tests.length > 0;
-  return { phase: name, ok, ms, ...result, error: result.timedOut ? `timed out after ${PHASE_TIMEOUT} ms, ${result.tests.length} test(s) done` : undefined };
+  return { phase: name, ...result, ok, ms, error: result.timedOut ? `timed out after ${PHASE_TIMEOUT} ms, ${result.tests.length} test(s) done` : undefined };
 }
 
 const phases = [];
@@ -231,7 +290,6 @@ if (!args.has("--only-vsix")) {
     name: "dev",
     entry: path.join(here, "suite", "index.cjs"),
     devPath: repo,
-    screenshots: ["completion"],
   }));
 }
 if (!args.has("--skip-vsix")) {
@@ -255,7 +313,6 @@ if (!args.has("--skip-vsix")) {
         entry: path.join(here, "suite", "installed.cjs"),
         devPath: path.join(here, "probe"),
         extensionsDir: extDir,
-        screenshots: [],
       }));
     } finally {
       fs.rmSync(extDir, { recursive: true, force: true });

@@ -72,17 +72,24 @@ class Suite {
   finish() {
     this.write(true);
   }
-  /** Asks the runner (outside, with the browser) to take a screenshot; waits until it did or gave up. */
-  async screenshot(name, timeoutMs = 30000) {
+  /**
+   * Asks the runner (outside, with the browser) to do something in the page: "screenshot-<name>", or
+   * "click-evidence". Waits until it answered (returns its JSON answer) or gave up (undefined).
+   */
+  async ask(what, timeoutMs = 40000) {
+    if (!process.env.FIELDNOTES_E2E_SCREENSHOTS) return undefined; // no runner with a browser is watching
     const dir = path.dirname(this.file);
-    const req = path.join(dir, `screenshot-${name}.request`);
-    const done = path.join(dir, `screenshot-${name}.done`);
-    fs.writeFileSync(req, String(Date.now()));
+    const done = path.join(dir, `ask-${what}.done`);
+    fs.writeFileSync(path.join(dir, `ask-${what}.request`), String(Date.now()));
     try {
-      await waitFor(`screenshot ${name}`, () => fs.existsSync(done), timeoutMs, 100);
+      await waitFor(what, () => fs.existsSync(done), timeoutMs, 100);
+      return JSON.parse(fs.readFileSync(done, "utf8"));
     } catch {
-      /* the runner may not be watching (desktop test-cli run): go on */
+      return undefined; // the runner gave up on it
     }
+  }
+  screenshot(name) {
+    return this.ask(`screenshot-${name}`);
   }
 }
 
@@ -94,4 +101,4 @@ function fieldnotesDiagnostics(uri) {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === "fieldnotes");
 }
 
-module.exports = { Suite, waitFor, assert, diagCode, fieldnotesDiagnostics };
+module.exports = { resultFile: () => resultPath(), Suite, waitFor, assert, diagCode, fieldnotesDiagnostics };

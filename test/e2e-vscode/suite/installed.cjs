@@ -12,7 +12,11 @@ async function run() {
   await suite.test("installed .vsix activates (not in development mode)", async () => {
     const ext = await waitFor("installed extension", () => vscode.extensions.getExtension("fieldnotes.fieldnotes"), 30000);
     const extDir = process.env.FIELDNOTES_E2E_EXTENSIONS_DIR;
-    if (extDir) assert(ext.extensionPath.startsWith(extDir), `loaded from ${ext.extensionPath}, not from ${extDir}`);
+    if (extDir) {
+      const real = (p) => require("node:fs").realpathSync(p);
+      assert(real(ext.extensionPath).startsWith(real(extDir)), `loaded from ${ext.extensionPath}, not from ${extDir}`);
+    }
+    assert(ext.extensionKind !== undefined, "no extension kind");
     await waitFor("activation", () => ext.isActive, 60000);
   });
   await suite.test("installed .vsix shows diagnostics for the broken note", async () => {

@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// HTTP benchmark for `fieldnotes serve` on a 10,000-note study (issue 4 targets):
+//   1. GET /api/summary, warm, 32 concurrent connections (autocannon, 127.0.0.1, bounded: 5 s or 20k
+//      requests): p99 ≤ 20 ms with no errors. Baseline in the same run: GET /api/health (the server's
+//      fixed cost per request), printed as a ratio.
+//   2. After one note changes on disk, the time until GET /api/summary reflects it: ≤ 100 ms.
+//      (Also: 1,000 notes rewritten at once, like a git checkout.)
+//   3. The HTML report of 10,000 notes in headless chromium: page.goto until load and first paint: < 2 s.
+//
+//   npm run build && node bench/http.mjs [--notes 10000] [--keep DIR]
+// The server runs as its own process (`node bin/fieldnotes.js serve DIR --port 0`), as users run it.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir, loadavg, cpus } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { request, Agent } from "node:http";
+import autocannon from "autocannon";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = Object.fromEntries(process.argv.slice(2).reduce((p, a, i, all) => (a.startsWith("--") ? [...p, [a.slice(2), all[i + 1]]] : p), []));
+const NOTES = Number(args.notes ?? 10000);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const results = [];
+const figure = (name, value, unit, target) => {
+  const ok = target === undefined ? "" : target.ok(value) ? "  PASS" : "  FAIL";
+  results.push({ name, value, unit, target: target?.text, pass: target ? target.ok(value) : undefined });
+  console.log(`${name.padEnd(58)} ${String(typeof value === "number" ? Number(value.toFixed(2)) : value).padStart(10)} ${unit}${target ? `  (target ${target.text})${ok}` : ""}`);
+};
+
+if (!existsSync(join(repo, "dist/server/http/serve.js"))) {
+  console.error("bench/http.mjs: build first (npm run build).");
+  process.exit(2);
+}
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+console.log(`machine: ${cpus().length} cores, load average ${load()} (other processes compete: read latency figures with this in mind)`);
+
+// --- the study -------------------------------------------------------------------------------------
+const base = args.keep ?? mkdtempSync(join(tmpdir(), "fieldnotes-bench-http-"));
+const dir = join(base, "study");
+if (!existsSync(dir)) {
+  const generator = join(repo, "bench/make-study.mjs");
+  let t = performance.now();
+  execFileSync(process.execPath, [generator, "--out", dir, "--notes", String(NOTES), "--seed", "7", "--broken", "0.02"], { stdio: "ignore" });
+  console.log(`generated ${NOTES} notes with bench/make-study.mjs in ${((performance.now() - t) / 1000).toFixed(1)} s (${dir})`);
+}
+
+// --- the server process ----------------------------------------------------------------------------
+const t0 = performance.now();
+const child = spawn(process.execPath, [join(repo, "bin/fieldnotes.js"), "serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "ignore"] });
+const cleanupAll = () => {
+  if (child.exitCode === null) child.kill("SIGTERM");
+  if (!args.keep) rmSync(base, { recursive: true, force: true });
+};
+process.on("exit", cleanupAll);
+const url = await new Promise((res, rej) => {
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+    const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+    if (m) res(m[0]);
+  });
+  child.on("exit", (code) => rej(new Error(`server exited with ${code}`)));
+});
+figure("server start (fresh study, empty facts cache) until listening", performance.now() - t0, "ms");
+const port = Number(new URL(url).port);
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+function get(path) {
+  return new Promise((res, rej) => {
+    const req = request({ host: "127.0.0.1", port, path, agent }, (r) => {
+      const chunks = [];
+      r.on("data", (c) => chunks.push(c));
+      r.on("end", () => res({ status: r.statusCode, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.on("error", rej);
+    req.end();
+  });
+}
+
+// --- 1. warm /api/summary at 32 connections ---------------------------------------------------------
+let t = performance.now();
+const first = await get("/api/summary");
+figure("first GET /api/summary (builds the Summary)", performance.now() - t, "ms");
+const summary = JSON.parse(first.text);
+console.log(`  study: ${summary.totals.notes} notes, ${summary.totals.included} included, ${summary.totals.excluded} excluded, ${summary.totals.practices} practices; ${first.text.length} bytes`);
+for (let i = 0; i < 50; i++) await get("/api/summary");
+
+function cannon(path) {
+  return new Promise((res, rej) => {
+    autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 32, duration: 5, amount: 20000, timeout: 10 }, (err, r) => (err ? rej(err) : res(r)));
+  });
+}
+const health = await cannon("/api/health");
+const summaryLoad = await cannon("/api/summary");
+const show = (label, r) =>
+  console.log(
+    `  ${label}: ${r.requests.total} requests, ${Math.round(r.requests.average)} req/s, latency p50 ${r.latency.p50} ms, p90 ${r.latency.p90} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}`,
+  );
+show("baseline GET /api/health", health);
+show("GET /api/summary", summaryLoad);
+figure("GET /api/summary warm p99 at 32 connections", summaryLoad.latency.p99, "ms", { text: "≤ 20 ms", ok: (v) => v <= 20 });
+figure("GET /api/summary errors + timeouts + non-2xx", summaryLoad.errors + summaryLoad.timeouts + summaryLoad.non2xx, "", { text: "0", ok: (v) => v === 0 });
+figure("  ratio: summary p99 / health p99 (baseline)", summaryLoad.latency.p99 / Math.max(health.latency.p99, 0.01), "x");
+figure("  GET /api/summary throughput", summaryLoad.requests.average, "req/s");
+figure("server RSS after load", rss(), "MB");
+
+// --- 2. freshness after one note changes --------------------------------------------------------------
+const notesDir = join(dir, "notes");
+const practiceDir = join(notesDir, readdirSync(notesDir).sort()[0]);
+const target = join(practiceDir, readdirSync(practiceDir).filter((f) => f.endsWith(".md")).sort()[0]);
+const original = readFileSync(target, "utf8");
+const broken = original.replace(/^practice: .*$/m, "practice: Nowhere-At-All");
+const waits = [];
+for (let i = 0; i < 20; i++) {
+  const before = JSON.parse((await get("/api/summary")).text).totals.excluded;
+  const text = i % 2 === 0 ? broken : original;
+  const want = i % 2 === 0 ? before + 1 : before - 1;
+  const start = performance.now();
+  writeFileSync(target, text);
+  for (;;) {
+    const s = JSON.parse((await get("/api/summary")).text);
+    if (s.totals.excluded === want) break;
+    if (performance.now() - start > 5000) throw new Error("the change never showed");
+  }
+  waits.push(performance.now() - start);
+  await new Promise((r) => setTimeout(r, 20));
+}
+waits.sort((a, b) => a - b);
+console.log(`  one note rewritten, 20 times: median ${waits[10].toFixed(1)} ms, max ${waits[19].toFixed(1)} ms`);
+figure("one note changed → next /api/summary reflects it (max of 20)", waits[19], "ms", { text: "≤ 100 ms", ok: (v) => v <= 100 });
+
+// Bulk: 1,000 notes rewritten at once (a git checkout), until every change shows.
+const bulk = [];
+for (const p of readdirSync(notesDir).sort()) for (const f of readdirSync(join(notesDir, p)).sort()) if (f.endsWith(".md") && bulk.length < 1000) bulk.push(join(notesDir, p, f));
+const originals = bulk.map((f) => readFileSync(f, "utf8"));
+const before = JSON.parse((await get("/api/summary")).text).totals;
+let start = performance.now();
+bulk.forEach((f, i) => writeFileSync(f, originals[i].replace(/^practice: .*$/m, "practice: Nowhere-At-All")));
+const written = performance.now() - start;
+for (;;) {
+  const s = JSON.parse((await get("/api/summary")).text).totals;
+  if (s.included <= before.included - 900) break;
+  if (performance.now() - start > 30000) throw new Error("bulk change never showed");
+}
+figure("1,000 notes rewritten at once → summary reflects them", performance.now() - start, "ms");
+console.log(`  (writing the 1,000 files took ${written.toFixed(0)} ms of that)`);
+bulk.forEach((f, i) => writeFileSync(f, originals[i]));
+for (;;) {
+  const s = JSON.parse((await get("/api/summary")).text).totals;
+  if (s.included === before.included) break;
+  await new Promise((r) => setTimeout(r, 10));
+}
+
+// --- 3. the HTML report in chromium -------------------------------------------------------------------
+t = performance.now();
+const page1 = await get("/");
+figure("first GET / (renders the HTML report, 10k notes)", performance.now() - t, "ms");
+console.log(`  HTML report: ${(page1.text.length / 1024).toFixed(0)} KB, ${(page1.text.match(/<li><a class="file"/g) ?? []).length} evidence excerpts shown`);
+if (existsSync(CHROMIUM)) {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const s = performance.now();
+    await page.goto(url, { waitUntil: "load" });
+    await page.waitForFunction(() => performance.getEntriesByType("paint").some((e) => e.name === "first-contentful-paint"));
+    const wall = performance.now() - s;
+    const inPage = await page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0];
+      const fcp = performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint");
+      return { load: nav.loadEventEnd, fcp: fcp?.startTime ?? NaN, rows: document.querySelectorAll("table.integration tbody tr").length };
+    });
+    times.push({ wall, ...inPage });
+    await context.close();
+  }
+  await browser.close();
+  for (const [i, x] of times.entries()) console.log(`  run ${i + 1}: goto→load+paint ${x.wall.toFixed(0)} ms (in page: load ${x.load.toFixed(0)} ms, first paint ${x.fcp.toFixed(0)} ms, ${x.rows} practice rows)`);
+  const worst = Math.max(...times.map((x) => x.wall));
+  figure("HTML report of 10k notes in chromium: load + first paint (worst of 5)", worst, "ms", { text: "< 2000 ms", ok: (v) => v < 2000 });
+} else console.log(`  (no chromium at ${CHROMIUM}: browser timing skipped)`);
+
+child.kill("SIGTERM");
+agent.destroy();
+console.log(`load average at the end: ${load()}`);
+const failed = results.filter((r) => r.pass === false);
+console.log(failed.length ? `\n${failed.length} target(s) missed: ${failed.map((r) => r.name.trim()).join("; ")}` : "\nall targets met");
+process.exitCode = failed.length ? 1 : 0;

@@ -1,0 +1,56 @@
+// Static checks of the VS Code extension's manifest and packaged data (fast; no VS Code needed).
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const repo = resolve(import.meta.dirname, "..");
+const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
+const source = readFileSync(join(repo, "extension", "src", "extension.ts"), "utf8");
+
+describe("extension manifest", () => {
+  it("has the Marketplace fields", () => {
+    expect(pkg.publisher).toBeTruthy();
+    expect(pkg.displayName).toBeTruthy();
+    expect(pkg.main).toBe("./extension/dist/extension.js");
+    expect(pkg.engines.vscode).toMatch(/^\^1\.\d+\.\d+$/);
+    expect(existsSync(join(repo, pkg.icon))).toBe(true);
+    expect(pkg.categories).toContain("Linters");
+    expect(pkg.activationEvents).toEqual(expect.arrayContaining(["workspaceContains:**/fieldnotes.yaml", "onLanguage:markdown"]));
+  });
+
+  it("registers every contributed command, and contributes every registered one", () => {
+    const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+    const registered = [...source.matchAll(/reg\("(fieldnotes\.[A-Za-z]+)"/g)].map((m) => m[1]).sort();
+    expect(registered).toEqual(contributed);
+  });
+
+  it("contributes the settings the language server and the summary read", () => {
+    const props = pkg.contributes.configuration.properties;
+    expect(props["fieldnotes.diagnostics.scope"]).toMatchObject({ enum: ["workspace", "openFiles"], default: "workspace" });
+    expect(props["fieldnotes.identifiers.enabled"]).toMatchObject({ type: "boolean", default: true });
+    expect(props["fieldnotes.server.port"]).toMatchObject({ type: "integer", default: 0 });
+    expect(props["fieldnotes.trace.server"]).toMatchObject({ enum: ["off", "messages", "verbose"], default: "off" });
+  });
+
+  it("points at schemas that are draft-07 JSON Schemas", () => {
+    for (const v of pkg.contributes.yamlValidation) {
+      const schema = JSON.parse(readFileSync(join(repo, v.url), "utf8"));
+      expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
+      expect(schema.type).toBe("object");
+    }
+    expect(pkg.contributes.yamlValidation.map((v: { fileMatch: string }) => v.fileMatch)).toEqual(["fieldnotes.yaml", "codebook.yaml"]);
+  });
+
+  it("contributes the grammar injection and snippets that exist", () => {
+    const g = pkg.contributes.grammars[0];
+    expect(g).toMatchObject({ scopeName: "fieldnotes.injection", injectTo: ["text.html.markdown"] });
+    for (const p of [g.path, pkg.contributes.snippets[0].path]) expect(existsSync(join(repo, p)), p).toBe(true);
+  });
+
+  it("keeps node_modules and sources out of the .vsix", () => {
+    const ignore = readFileSync(join(repo, ".vscodeignore"), "utf8").split("\n");
+    expect(ignore[ignore.findIndex((l) => !l.startsWith("#"))]).toBe("**");
+    expect(ignore.some((l) => l.startsWith("!node_modules"))).toBe(false);
+    expect(ignore).toContain("!extension/dist/package.json");
+  });
+});
