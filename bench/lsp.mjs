@@ -263,6 +263,9 @@ await plain.stop();
 // --- 4. memory -----------------------------------------------------------------------------------------
 const peak = Math.max(rssCold, rssIndexWarm, rssWarm, rssPlain);
 figure("server peak RSS (VmHWM), cold index", rssCold, "MB");
+figure("server peak RSS (VmHWM), warm index", rssIndexWarm, "MB");
+figure("server peak RSS (VmHWM), warm index + keystrokes + completion", rssWarm, "MB");
+figure("server peak RSS (VmHWM), pull client run", rssPlain, "MB");
 figure("server peak RSS (VmHWM), max of all runs", peak, "MB", { text: "≤ 300 MB", ok: (v) => v <= 300 });
 
 const failed = results.filter((r) => r.pass === false);

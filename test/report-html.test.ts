@@ -103,6 +103,13 @@ describe.skipIf(!haveChromium)("HTML report in chromium", () => {
     expect(problems).toEqual([]);
   });
 
+  it("its one script is allowed by the server's CSP hash and opens every drill-down for printing", async () => {
+    expect(await page.$$eval("details", (d) => d.filter((x) => !x.open).length)).toBeGreaterThan(0);
+    await page.evaluate(() => dispatchEvent(new Event("beforeprint")));
+    expect(await page.$$eval("details", (d) => d.filter((x) => !x.open).length)).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
   it("works offline as a saved file, and prints", async () => {
     const html = await renderReport(study, { format: "html" });
     mkdirSync(join(repoRoot, "test-output"), { recursive: true });

@@ -285,10 +285,15 @@ async function pickStudy(arg: string | vscode.Uri | undefined, placeHolder: stri
 // Commands
 
 async function newNote(arg?: NewNoteArgs | vscode.Uri): Promise<string | undefined> {
-  const opts: NewNoteArgs = arg instanceof vscode.Uri ? { study: arg.fsPath } : (arg ?? {});
+  const opts: NewNoteArgs = arg instanceof vscode.Uri ? { study: arg.fsPath } : { ...(arg ?? {}) };
   try {
     const study = await pickStudy(opts.study, "Study for the new note");
     if (!study) return undefined;
+    if (arg instanceof vscode.Uri && !opts.practice) {
+      // From the explorer on notes/<practice>/ (or a file in it): that practice.
+      const parts = path.relative(study.root, arg.fsPath).split(path.sep);
+      if (parts[0] === "notes" && study.practices.some((p) => p.id === parts[1])) opts.practice = parts[1];
+    }
     let practice = opts.practice;
     if (!practice) {
       if (study.practices.length === 0) {

@@ -91,6 +91,14 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   }
   port = (server.address() as AddressInfo).port;
   hosts = allowedHosts(port, host);
+  // Build the Summary once now (decodes every note's facts, warms the code paths), not on the first request.
+  const warm = setImmediate(() => {
+    try {
+      if (options.study.config) options.study.summary();
+    } catch {
+      // an invalid study answers 503 per request; nothing to warm
+    }
+  });
   return {
     url: `http://${urlHost(host)}:${port}/`,
     port,
@@ -99,6 +107,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
     watcher,
     close: () =>
       new Promise<void>((resolve) => {
+        clearImmediate(warm);
         watcher?.close();
         server.close(() => resolve());
         server.closeAllConnections?.();
