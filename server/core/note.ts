@@ -137,7 +137,20 @@ export function parseNoteText(text: string, invalidUtf8 = false): NoteFacts {
     collectFrontmatterCodes(facts);
   }
 
-  if (bodyStart < text.length) collectBody(text, index, facts);
+  const deep = bodyStart < text.length ? excessiveMarkdownNesting(text, bodyStart) : -1;
+  if (deep !== -1) {
+    // micromark's time grows with the square of list/quote nesting: such a body is not parsed.
+    facts.fatal = true;
+    facts.fields = undefined;
+    facts.codes = [];
+    const line = index.position(deep).line;
+    diagnostics.push({
+      rule: "file-skipped",
+      severity: "warning",
+      message: `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`,
+      range: lineRange(index, line),
+    });
+  } else if (bodyStart < text.length) collectBody(text, index, facts);
   diagnostics.push(...findIdentifiers(text, index));
   return facts;
 }
@@ -150,6 +163,53 @@ function collectFrontmatterCodes(facts: NoteFacts): void {
       facts.codes.push({ id: item.text, range: item.range, idRange: item.range, inline: false, segment: -1 });
     }
   }
+}
+
+export const MAX_MARKDOWN_DEPTH = 32;
+/** Total cost (sum of squared depths of lines nested 8 or more levels) allowed before parsing. */
+const NESTING_BUDGET = 1_000_000;
+
+const isBlankOrEnd = (text: string, i: number) => {
+  if (i >= text.length) return true;
+  const c = text.charCodeAt(i);
+  return c === 32 || c === 9 || c === 10 || c === 13;
+};
+
+/**
+ * Offset of the first line (from `from`) whose list/block-quote nesting is too deep, or where the
+ * total nesting cost runs out; -1 when the text is safe to hand to micromark. A line's depth is its
+ * container markers (`>`, `-`, `*`, `+`, `1.`, `1)`) plus half its leading indentation.
+ */
+export function excessiveMarkdownNesting(text: string, from = 0): number {
+  let cost = 0;
+  let lineStart = from;
+  while (lineStart < text.length) {
+    let i = lineStart;
+    let width = 0;
+    let markers = 0;
+    for (;;) {
+      const ch = text.charCodeAt(i);
+      // Only the indentation before the first marker counts; the spaces after a marker are part of it.
+      if (ch === 32) (markers === 0 && width++, i++);
+      else if (ch === 9) (markers === 0 && (width += 4), i++);
+      else if (ch === 62) (markers++, i++);
+      else if ((ch === 45 || ch === 42 || ch === 43) && isBlankOrEnd(text, i + 1)) (markers++, i++);
+      else if (ch >= 48 && ch <= 57) {
+        let j = i;
+        while (j < text.length && j - i < 9 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+        const c = text.charCodeAt(j);
+        if ((c === 46 || c === 41) && isBlankOrEnd(text, j + 1)) (markers++, (i = j + 1));
+        else break;
+      } else break;
+    }
+    const depth = markers + (width >> 1);
+    if (depth > MAX_MARKDOWN_DEPTH) return lineStart;
+    if (depth >= 8 && (cost += depth * depth) > NESTING_BUDGET) return lineStart;
+    const nl = text.indexOf("\n", i);
+    if (nl === -1) break;
+    lineStart = nl + 1;
+  }
+  return -1;
 }
 
 const SEGMENT_TYPES = new Set(["paragraph", "heading", "tableCell"]);

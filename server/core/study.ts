@@ -2,15 +2,15 @@
 // once; the CLI, the HTTP server and the language server are views on this object.
 import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, PracticeDetail, StudyConfig, Summary } from "./types.js";
+import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, Practice, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
 import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText } from "./note.js";
-import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher } from "./files.js";
+import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
 import { localToday, makeContext, readNote, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
-import { buildSummary, buildPracticeDetail } from "./summary.js";
+import { buildSummary, buildPracticeDetail, summarisePractice, type PracticeSummariser } from "./summary.js";
 
 /** One note in the index. Facts are decoded lazily: a warm check needs only the cached verdict. */
 export class NoteRecord {
@@ -82,6 +82,7 @@ export class Study {
   private today = "";
   private cache: FactsCache;
   private summaryMemo?: { version: number; summary: Summary };
+  private practiceMemo = new Map<string, { key: string; practice: Practice; notes: NoteRecord[]; summary: PracticeSummary }>();
 
   private constructor(readonly root: string, private readonly options: OpenOptions) {
     this.cache = new FactsCache(root, options.cache !== false);
@@ -127,7 +128,22 @@ export class Study {
     this.readConfigAndCodebook();
     const startedAt = Date.now();
     const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
-    const records: (NoteRecord | undefined)[] = new Array(files.length);
+    const records = await this.readFiles(files);
+    // Keep editor overlays: unsaved text wins over the disk.
+    const overlays = [...this.notes.values()].filter((r) => r.overlay);
+    this.notes.clear();
+    for (const r of records) if (r) this.notes.set(r.file, r);
+    for (const r of overlays) this.notes.set(r.file, r);
+    this.saveCache(startedAt);
+    this.version++;
+  }
+
+  /**
+   * Records for these files, in order: from the cache when the content (or the size and mtime) is known,
+   * else parsed in worker threads. A file whose content equals its current record's gets that record back.
+   */
+  private async readFiles(files: NoteFile[]): Promise<NoteRecord[]> {
+    const records: NoteRecord[] = new Array(files.length);
     const workerContext = this.config && this.contextKey ? { config: this.config, codebook: this.codebook, today: this.today } : undefined;
     const pool = new ParsePool(files.length, this.options.workers, workerContext);
     const parsing: Promise<void>[] = [];
@@ -156,6 +172,13 @@ export class Study {
           continue;
         }
         const hash = contentHash(bytes);
+        const current = this.notes.get(f.rel);
+        if (current && !current.overlay && current.hash === hash) {
+          current.size = f.size;
+          current.mtimeMs = f.mtimeMs;
+          records[i] = current;
+          continue;
+        }
         const cached = this.cache.get(hash);
         if (cached) {
           records[i] = this.record(f.rel, hash, cached, f.size, f.mtimeMs);
@@ -180,13 +203,7 @@ export class Study {
     } finally {
       await pool.close();
     }
-    // Keep editor overlays: unsaved text wins over the disk.
-    const overlays = [...this.notes.values()].filter((r) => r.overlay);
-    this.notes.clear();
-    for (const r of records) if (r) this.notes.set(r.file, r);
-    for (const r of overlays) this.notes.set(r.file, r);
-    this.saveCache(startedAt);
-    this.version++;
+    return records;
   }
 
   private saveCache(readAt: number): void {
@@ -203,12 +220,20 @@ export class Study {
     const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
     const changed: string[] = [];
     const present = new Set<string>();
+    const candidates: NoteFile[] = [];
     for (const f of files) {
       present.add(f.rel);
       const old = this.notes.get(f.rel);
       if (old?.overlay) continue;
       if (old && old.size === f.size && old.mtimeMs === f.mtimeMs) continue;
-      if (this.readNoteFromDisk(f.rel, f.abs, f.symlink, f.size, f.mtimeMs)) changed.push(f.rel);
+      candidates.push(f);
+    }
+    // Many changed files at once (a git checkout) are parsed in worker threads like a cold load.
+    const records = await this.readFiles(candidates);
+    for (const r of records) {
+      if (this.notes.get(r.file) === r) continue; // same content, new mtime
+      this.notes.set(r.file, r);
+      changed.push(r.file);
     }
     for (const rel of [...this.notes.keys()]) {
       if (!present.has(rel) && !this.notes.get(rel)!.overlay) {
@@ -447,7 +472,17 @@ export class Study {
   summary(now = new Date()): Summary {
     if (!this.config) throw new Error("The study configuration is invalid; fix fieldnotes.yaml first.");
     if (!this.summaryMemo || this.summaryMemo.version !== this.version) {
-      this.summaryMemo = { version: this.version, summary: buildSummary(this.config, this.codebook, [...this.notes.values()], now) };
+      // Practices whose notes (and context) are unchanged keep their summary: one saved note
+      // recomputes one practice, not the study.
+      const key = this.contextKey;
+      const summarise: PracticeSummariser = (practice, notes, config, codebook) => {
+        const memo = this.practiceMemo.get(practice.id);
+        if (memo && memo.key === key && memo.practice === practice && sameItems(memo.notes, notes)) return memo.summary;
+        const summary = summarisePractice(practice, notes, config, codebook);
+        this.practiceMemo.set(practice.id, { key, practice, notes, summary });
+        return summary;
+      };
+      this.summaryMemo = { version: this.version, summary: buildSummary(this.config, this.codebook, [...this.notes.values()], now, summarise) };
     }
     return { ...this.summaryMemo.summary, generatedAt: now.toISOString() };
   }
@@ -474,4 +509,10 @@ function readAndParse(abs: string): NoteFacts {
   } catch (err) {
     return fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
   }
+}
+
+function sameItems<T>(a: T[], b: T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

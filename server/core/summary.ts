@@ -5,7 +5,15 @@ import { CONSTRUCTS, LEVELS, constructWords, coreConstruct } from "./npt.js";
 
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export function buildSummary(config: StudyConfig, codebook: Codebook, records: NoteRecord[], now: Date): Summary {
+export type PracticeSummariser = (practice: StudyConfig["practices"][number], notes: NoteRecord[], config: StudyConfig, codebook: Codebook) => PracticeSummary;
+
+export function buildSummary(
+  config: StudyConfig,
+  codebook: Codebook,
+  records: NoteRecord[],
+  now: Date,
+  summarise: PracticeSummariser = summarisePractice,
+): Summary {
   const included = records.filter((r) => !r.excluded && r.reading);
   const excluded = records
     .filter((r) => r.excluded)
@@ -17,7 +25,7 @@ export function buildSummary(config: StudyConfig, codebook: Codebook, records: N
     if (list) list.push(r);
     else byPractice.set(r.reading!.practice, [r]);
   }
-  const practices = config.practices.map((p) => summarisePractice(p, byPractice.get(p.id) ?? [], config, codebook));
+  const practices = config.practices.map((p) => summarise(p, byPractice.get(p.id) ?? [], config, codebook));
   const groups = {
     full: group(practices, "full"),
     partial: group(practices, "partial"),
@@ -34,7 +42,7 @@ export function buildSummary(config: StudyConfig, codebook: Codebook, records: N
   };
 }
 
-function summarisePractice(
+export function summarisePractice(
   p: StudyConfig["practices"][number],
   notes: NoteRecord[],
   config: StudyConfig,

@@ -89,6 +89,7 @@ export function parseYamlFacts(src: string, base: number, index: LineIndex): Par
 
 function cleanYamlMessage(message: string): string {
   // yaml appends a code excerpt after the first line; the range already points there.
+  if (/call stack/i.test(message)) return `YAML nests too deeply (more than ${MAX_YAML_DEPTH} levels).`;
   const first = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
   return first.endsWith(".") ? first : first + ".";
 }
