@@ -120,7 +120,7 @@ async function startServer({ pull = false, vscodeLike = true } = {}) {
       workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true }, workspaceEdit: { documentChanges: true }, ...(pull ? { diagnostics: { refreshSupport: true } } : {}) },
       textDocument: {
         completion: vscodeLike
-          ? { completionItem: { resolveSupport: { properties: ["documentation", "detail"] } }, completionList: { itemDefaults: ["editRange"] } }
+          ? { completionItem: { resolveSupport: { properties: ["documentation", "detail"] } }, completionList: { itemDefaults: ["editRange", "data"] } }
           : { completionItem: {} },
         ...(pull ? { diagnostic: {} } : {}),
       },

@@ -23,18 +23,23 @@ export interface CompletionOptions {
   editRangeDefault?: boolean;
   /** The study's number in the workspace (for completionItem/resolve). */
   studyNo?: number;
+  /** The client understands CompletionList.itemDefaults.data: code items then carry no data each. */
+  dataDefault?: boolean;
 }
 
 /** Kept short: it travels with every item. `s` is the study's number in the workspace. */
 export interface CompletionData {
   k: "c" | "n";
   s: number;
-  id: string;
+  /** Absent when the list's itemDefaults.data applies: the item's label is the id. */
+  id?: string;
 }
 
 interface CodeItems {
   full: CompletionItem[];
   lazy: CompletionItem[];
+  /** Lazy items without data, for clients that take itemDefaults.data. */
+  bare: CompletionItem[];
 }
 
 const codeItemsMemo = new WeakMap<Codebook, CodeItems>();
@@ -46,6 +51,7 @@ export function codeItems(study: Study, studyNo = 0): CodeItems {
   if (memo) return memo;
   const lazy: CompletionItem[] = [];
   const full: CompletionItem[] = [];
+  const bare: CompletionItem[] = [];
   for (const id of codebook.order) {
     const e = codebook.codes.get(id)!;
     const item: CompletionItem = {
@@ -59,9 +65,11 @@ export function codeItems(study: Study, studyNo = 0): CodeItems {
       item.sortText = `~${id}`; // after the others
     }
     lazy.push(item);
+    const { data: _data, ...withoutData } = item;
+    bare.push(withoutData);
     full.push({ ...item, documentation: { kind: MarkupKind.Markdown, value: codeMarkdown(e) } });
   }
-  memo = { full, lazy };
+  memo = { full, lazy, bare };
   codeItemsMemo.set(codebook, memo);
   return memo;
 }
@@ -69,9 +77,10 @@ export function codeItems(study: Study, studyNo = 0): CodeItems {
 /** Documentation for a lazily resolved item. */
 export function resolveCompletion(item: CompletionItem, studyOf: (studyNo: number) => Study | undefined): CompletionItem {
   const data = item.data as CompletionData | undefined;
-  if (!data || item.documentation || typeof data.id !== "string") return item;
-  if (data.k === "n") return { ...item, documentation: { kind: MarkupKind.Markdown, value: nptMarkdown(data.id) } };
-  const entry = studyOf(data.s)?.codebook.codes.get(data.id);
+  if (!data || item.documentation) return item;
+  const id = typeof data.id === "string" ? data.id : item.label;
+  if (data.k === "n") return { ...item, documentation: { kind: MarkupKind.Markdown, value: nptMarkdown(id) } };
+  const entry = studyOf(data.s)?.codebook.codes.get(id);
   return entry ? { ...item, documentation: { kind: MarkupKind.Markdown, value: codeMarkdown(entry) } } : item;
 }
 
@@ -208,8 +217,8 @@ function presentKeys(index: LineIndex, close: number): Set<string> {
   return keys;
 }
 
-function withRange(items: CompletionItem[], range: Range, opts: CompletionOptions): CompletionList {
-  if (opts.editRangeDefault) return { isIncomplete: false, itemDefaults: { editRange: range }, items };
+function withRange(items: CompletionItem[], range: Range, opts: CompletionOptions, data?: CompletionData): CompletionList {
+  if (opts.editRangeDefault) return { isIncomplete: false, itemDefaults: { editRange: range, ...(data ? { data } : {}) }, items };
   return { isIncomplete: false, items: items.map((it) => ({ ...it, textEdit: { range, newText: it.textEditText ?? it.label } })) };
 }
 
@@ -219,11 +228,13 @@ export function completion(loc: Located, text: string, pos: Position, opts: Comp
   const study = loc.study;
   const lazy = !!opts.lazyDocumentation;
   const no = opts.studyNo ?? 0;
-  const codes = () => (lazy ? codeItems(study, no).lazy : codeItems(study, no).full);
+  const bare = lazy && !!opts.dataDefault && !!opts.editRangeDefault;
+  const codes = () => (bare ? codeItems(study, no).bare : lazy ? codeItems(study, no).lazy : codeItems(study, no).full);
+  const codeData: CompletionData | undefined = bare ? { k: "c", s: no } : undefined;
   switch (ctx.what) {
     case "tag":
     case "codebook-code":
-      return withRange(codes(), ctx.range, opts);
+      return withRange(codes(), ctx.range, opts, codeData);
     case "codebook-npt":
       return withRange(nptItems(no, lazy), ctx.range, opts);
     case "key": {
@@ -272,7 +283,7 @@ export function completion(loc: Located, text: string, pos: Position, opts: Comp
         case "level":
           return withRange(simpleItems(LEVELS, CompletionItemKind.EnumMember), ctx.range, opts);
         case "codes":
-          return withRange(codes(), ctx.range, opts);
+          return withRange(codes(), ctx.range, opts, codeData);
       }
       return null;
   }

@@ -16,7 +16,7 @@ export const LARGE_NOTE_CHARS = 16 * 1024;
 export const LARGE_NOTE_DEBOUNCE_MS = 75;
 
 export class DocumentSync {
-  private readonly pending = new Map<string, { timer: NodeJS.Timeout | NodeJS.Immediate; immediate: boolean }>();
+  private readonly pending = new Map<string, { immediate: boolean }>();
   /** Applied text version by URI (skips re-applying unchanged text). */
   private readonly applied = new Map<string, number>();
   onLog?: (m: string) => void;
@@ -60,30 +60,26 @@ export class DocumentSync {
   }
 
   private cancel(uri: string): void {
-    const p = this.pending.get(uri);
-    if (!p) return;
-    if (p.immediate) clearImmediate(p.timer as NodeJS.Immediate);
-    else clearTimeout(p.timer as NodeJS.Timeout);
+    // A cancelled check's timer still fires, finds another (or no) token, and does nothing.
     this.pending.delete(uri);
   }
 
   private schedule(uri: string, now: boolean): void {
-    if (this.pending.has(uri)) {
-      const p = this.pending.get(uri)!;
-      if (p.immediate) return; // already due on the next turn: it will read the latest text
-      this.cancel(uri);
-    }
+    const existing = this.pending.get(uri);
+    if (existing?.immediate) return; // already due on the next turns: it will read the latest text
     const loc = this.ws.locate(uri);
     const isConfig = loc && loc.kind !== "note";
     const large = (this.get(uri)?.getText().length ?? 0) > LARGE_NOTE_CHARS;
     const delay = now ? 0 : isConfig ? CONFIG_DEBOUNCE_MS : large ? LARGE_NOTE_DEBOUNCE_MS : 0;
-    if (delay === 0) {
-      const timer = setImmediate(() => this.run(uri));
-      this.pending.set(uri, { timer, immediate: true });
-    } else {
-      const timer = setTimeout(() => this.run(uri), delay);
-      this.pending.set(uri, { timer, immediate: false });
-    }
+    const token = { immediate: delay === 0 };
+    this.pending.set(uri, token);
+    const run = () => {
+      if (this.pending.get(uri) === token) this.run(uri);
+    };
+    // Two hops of setImmediate: a request that arrived together with the edit (completion after
+    // typing `#`) is answered before the note is re-parsed; the check still runs at once after it.
+    if (delay === 0) setImmediate(() => setImmediate(run));
+    else setTimeout(run, delay);
   }
 
   private run(uri: string): void {

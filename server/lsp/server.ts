@@ -32,6 +32,7 @@ import { references } from "./references.js";
 import { prepareRename, rename } from "./rename.js";
 import { codeActions } from "./codeActions.js";
 import { workspaceSymbols } from "./symbols.js";
+import { collectGarbage } from "./memory.js";
 
 /** Above this many watcher events at once, a full refresh of the study is cheaper than one by one. */
 const MANY_EVENTS = 200;
@@ -156,6 +157,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
           .catch(() => log("[initialized] the client refused the file watcher registration"));
       }
       await Promise.all(ws.handles().map((h) => loadStudy(h)));
+      collectGarbage();
       const notes = ws.handles().reduce((n, h) => n + h.study.notes.size, 0);
       log(`[workspace] ${handles.length} ${handles.length === 1 ? "study" : "studies"}, ${notes} notes indexed in ${Math.round(performance.now() - started)} ms`);
     }),
@@ -242,6 +244,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (configEvent || rels.length > MANY_EVENTS) {
         if (configEvent) study.reloadConfig();
         await study.refresh();
+        if (rels.length > MANY_EVENTS) collectGarbage();
         if (configEvent) sync.reapplyConfigOverlays(h);
         diagnostics.publishStudy(study);
       } else {
@@ -260,7 +263,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onCompletion(
     safe("completion", async (params) => {
-      const loc = await docPos(params.textDocument.uri);
+      // Completion reads the editor's text, not the index: no need to apply pending edits first.
+      await discovery;
+      const first = ws.locate(params.textDocument.uri, true);
+      if (first) await first.handle.ready;
+      const loc = ws.locate(params.textDocument.uri);
       const doc = documents.get(params.textDocument.uri);
       if (!loc || !doc) return null;
       const item = capabilities.textDocument?.completion?.completionItem;
@@ -268,6 +275,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         lazyDocumentation: !!item?.resolveSupport?.properties.includes("documentation"),
         editRangeDefault: !!capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes("editRange"),
         studyNo: loc.handle.no,
+        dataDefault: !!capabilities.textDocument?.completion?.completionList?.itemDefaults?.includes("data"),
       });
     }),
   );

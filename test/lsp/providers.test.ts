@@ -5,7 +5,7 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import type { CompletionList, Range, TextDocumentEdit } from "vscode-languageserver";
 import { Workspace, discoverStudies, type Located } from "../../server/lsp/workspace.js";
 import { targetAt } from "../../server/lsp/position.js";
-import { completion } from "../../server/lsp/completion.js";
+import { completion, resolveCompletion } from "../../server/lsp/completion.js";
 import { hover } from "../../server/lsp/hover.js";
 import { definition } from "../../server/lsp/definition.js";
 import { references } from "../../server/lsp/references.js";
@@ -178,6 +178,14 @@ describe("completion", () => {
     expect(l.itemDefaults?.editRange).toEqual({ start: pos(6, 3), end: pos(6, 4) });
     expect(l.items[0].textEdit).toBeUndefined();
     expect(l.items[0].documentation).toBeUndefined();
+    const resolved = resolveCompletion(l.items[0], () => ws.handles()[0].study);
+    expect((resolved.documentation as { value: string }).value).toContain("**GP buy-in**");
+    const d = completion(open(REL, t), t, pos(6, 4), { editRangeDefault: true, lazyDocumentation: true, dataDefault: true })!;
+    expect(d.items[0].data).toBeUndefined();
+    expect(d.itemDefaults?.data).toEqual({ k: "c", s: 0 });
+    // A client applies the default data to the item it resolves; the label is the id.
+    const r2 = resolveCompletion({ ...d.items[1], data: d.itemDefaults!.data }, () => ws.handles()[0].study);
+    expect((r2.documentation as { value: string }).value).toContain("**Shared learning**");
   });
 
   it("completes parent and npt in the codebook", () => {
