@@ -166,8 +166,12 @@ function collectFrontmatterCodes(facts: NoteFacts): void {
 }
 
 export const MAX_MARKDOWN_DEPTH = 32;
-/** Total cost (sum of squared depths of lines nested 8 or more levels) allowed before parsing. */
-const NESTING_BUDGET = 1_000_000;
+/**
+ * micromark's time grows with the square of the number of lines inside nested lists or quotes (some
+ * 3 s for 2,000 such lines on a slow core): the sum of the depths of lines nested 2 or more levels
+ * deep is bounded. Real notes stay far below it.
+ */
+export const NESTING_BUDGET = 6000;
 
 const isBlankOrEnd = (text: string, i: number) => {
   if (i >= text.length) return true;
@@ -177,7 +181,7 @@ const isBlankOrEnd = (text: string, i: number) => {
 
 /**
  * Offset of the first line (from `from`) whose list/block-quote nesting is too deep, or where the
- * total nesting cost runs out; -1 when the text is safe to hand to micromark. A line's depth is its
+ * nesting budget runs out; -1 when the text is safe to hand to micromark. A line's depth is its
  * container markers (`>`, `-`, `*`, `+`, `1.`, `1)`) plus half its leading indentation.
  */
 export function excessiveMarkdownNesting(text: string, from = 0): number {
@@ -204,7 +208,7 @@ export function excessiveMarkdownNesting(text: string, from = 0): number {
     }
     const depth = markers + (width >> 1);
     if (depth > MAX_MARKDOWN_DEPTH) return lineStart;
-    if (depth >= 8 && (cost += depth * depth) > NESTING_BUDGET) return lineStart;
+    if (depth >= 2 && (cost += depth) > NESTING_BUDGET) return lineStart;
     const nl = text.indexOf("\n", i);
     if (nl === -1) break;
     lineStart = nl + 1;

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// Core benchmark (issue 2): a 10,000-note study from bench/make-study.mjs, then, in the same run,
+//   baseline  the bare single-thread parse of the same files with the same unified / remark-parse /
+//             remark-frontmatter / remark-gfm / yaml versions (a child process: read each file,
+//             parse the Markdown, parseDocument the frontmatter), timed as a whole process;
+//   cold      `fieldnotes check` as a process with the cache cleared first;
+//   warm      `fieldnotes check` again with nothing changed;
+// each the median of 3 runs, plus the peak RSS of the check process. Prints every figure, the ratios
+// against the baseline and PASS/FAIL per target (cold ≤ 1.0x, warm ≤ 0.15x, peak RSS ≤ 500 MB).
+// It is a report: it exits 0 whatever the figures. Options: --notes N (default 10000), --keep.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const NOTES = Number(args[args.indexOf("--notes") + 1]) || 10000;
+const KEEP = args.includes("--keep");
+const RUNS = 3;
+const MAIN = join(REPO, "dist", "server", "cli", "main.js");
+if (!existsSync(MAIN)) {
+  console.error("bench/core: dist/ is missing; run `npm run build` first (npm run bench does).");
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), "fieldnotes-bench-"));
+const study = join(work, "study");
+const gen = spawnSync(process.execPath, [join(REPO, "bench", "make-study.mjs"), "--out", study, "--notes", String(NOTES), "--practices", "12", "--codes", "300", "--seed", "2016", "--broken", "0.01"], { encoding: "utf8" });
+if (gen.status !== 0) {
+  console.error(gen.stderr);
+  process.exit(2);
+}
+console.log(gen.stdout.trim());
+
+const BASELINE = `
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { unified } from "unified";
+import remarkParse from "remark-parse";
+import remarkFrontmatter from "remark-frontmatter";
+import remarkGfm from "remark-gfm";
+import { parseDocument } from "yaml";
+const t0 = performance.now();
+const files = [];
+const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith(".md")) files.push(p); } };
+walk(process.argv[1]);
+const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
+let nodes = 0;
+for (const f of files) {
+  const text = readFileSync(f, "utf8");
+  const tree = processor.parse(text);
+  const fm = tree.children[0];
+  if (fm && fm.type === "yaml") nodes += parseDocument(fm.value).contents ? 1 : 0;
+  nodes += tree.children.length;
+}
+process.stderr.write(JSON.stringify({ files: files.length, nodes, parseMs: performance.now() - t0 }) + "\\n");
+`;
+
+const hasTime = existsSync("/usr/bin/time");
+// Fallback when GNU time is absent: run the CLI in-process and print its maxRSS (KB) at exit.
+const RSS_WRAPPER = `
+import { pathToFileURL } from "node:url";
+const { main } = await import(pathToFileURL(process.argv[1]).href);
+const code = await main(process.argv.slice(2), { out: () => {}, err: () => {} });
+process.stderr.write("MAXRSS_KB " + process.resourceUsage().maxRSS + "\\n");
+process.exitCode = code;
+`;
+
+/** Runs a node process; returns wall ms, peak RSS (KB) and stderr. */
+function run(nodeArgs) {
+  const t0 = process.hrtime.bigint();
+  const r = hasTime
+    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS_KB %M", process.execPath, ...nodeArgs], { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, nodeArgs, { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const rss = Number(/MAXRSS_KB (\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${nodeArgs.join(" ")} exited ${r.status}: ${r.stderr}`);
+  return { ms, rss, stderr: r.stderr, stdout: r.stdout };
+}
+
+function checkArgs() {
+  return hasTime
+    ? [join(REPO, "bin", "fieldnotes.js"), "check", study, "--format", "json"]
+    : ["--input-type=module", "-e", RSS_WRAPPER, MAIN, "check", study, "--format", "json"];
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const clearCache = () => rmSync(join(study, ".fieldnotes"), { recursive: true, force: true });
+
+const baseline = [];
+const baselineParse = [];
+const cold = [];
+const warm = [];
+const rss = [];
+let checked = "";
+// Interleave the runs so that background load on a shared machine hits every measure alike.
+for (let i = 0; i < RUNS; i++) {
+  const b = run(["--input-type=module", "-e", BASELINE, study]);
+  baseline.push(b.ms);
+  baselineParse.push(JSON.parse(b.stderr.split("\n").find((l) => l.startsWith("{"))).parseMs);
+  clearCache();
+  const c = run(checkArgs());
+  cold.push(c.ms);
+  rss.push(c.rss);
+  if (!checked && c.stdout) {
+    const report = JSON.parse(c.stdout);
+    checked = `${report.files.length} files with diagnostics; ${report.counts.error} errors, ${report.counts.warning} warnings`;
+  }
+  const w = run(checkArgs());
+  warm.push(w.ms);
+  rss.push(w.rss);
+}
+
+const base = median(baseline);
+const rows = [
+  ["baseline (bare parse, process)", base, 1, "", ""],
+  ["  of which parsing", median(baselineParse), median(baselineParse) / base, "", ""],
+  ["cold check (cache cleared)", median(cold), median(cold) / base, "≤ 1.00x", median(cold) / base <= 1.0 ? "PASS" : "FAIL"],
+  ["warm check (nothing changed)", median(warm), median(warm) / base, "≤ 0.15x", median(warm) / base <= 0.15 ? "PASS" : "FAIL"],
+];
+const peakMb = Math.max(...rss) / 1024;
+console.log(`\nfieldnotes core benchmark: ${NOTES} notes (${checked}), median of ${RUNS} runs, ${hasTime ? "/usr/bin/time" : "resourceUsage"} for RSS`);
+console.log(`runs (ms): baseline ${baseline.map((x) => x.toFixed(0)).join(", ")} | cold ${cold.map((x) => x.toFixed(0)).join(", ")} | warm ${warm.map((x) => x.toFixed(0)).join(", ")}`);
+console.log("");
+console.log("| measure                          |    time |  ratio | target  | result |");
+console.log("|----------------------------------|--------:|-------:|---------|--------|");
+for (const [name, ms, ratio, target, result] of rows) {
+  console.log(`| ${name.padEnd(32)} | ${(ms / 1000).toFixed(2).padStart(5)} s | ${ratio.toFixed(2).padStart(5)}x | ${target.padEnd(7)} | ${result.padEnd(6)} |`);
+}
+console.log(`| ${"peak RSS of check".padEnd(32)} | ${peakMb.toFixed(0).padStart(4)} MB |        | ≤ 500 MB | ${(peakMb <= 500 ? "PASS" : "FAIL").padEnd(6)} |`);
+if (!KEEP) rmSync(work, { recursive: true, force: true });
+else console.log(`\nstudy kept in ${study}`);
