@@ -75,7 +75,13 @@ function findFrontmatter(index: LineIndex): Frontmatter | "unclosed" | undefined
   return "unclosed";
 }
 
-export function parseNoteText(text: string, invalidUtf8 = false): NoteFacts {
+/**
+ * Parsed chunks of a note's body by their exact text, relative to the chunk's first line. An editor
+ * keeps one per open note: after a keystroke only the chunk that changed is parsed again.
+ */
+export type ChunkCache = Map<string, { codes: CodeUse[]; segments: SegmentFact[]; open: boolean }>;
+
+export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkCache): NoteFacts {
   const index = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
   const openRange = lineRange(index, 0);
@@ -150,7 +156,10 @@ export function parseNoteText(text: string, invalidUtf8 = false): NoteFacts {
       message: `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`,
       range: lineRange(index, line),
     });
-  } else if (bodyStart < text.length) collectBody(text, index, facts);
+  } else if (bodyStart < text.length) {
+    if (chunks) collectBodyInChunks(text, index, facts, bodyStart, chunks);
+    else collectBody(text, index, facts);
+  }
   diagnostics.push(...findIdentifiers(text, index));
   return facts;
 }
@@ -220,12 +229,12 @@ const SEGMENT_TYPES = new Set(["paragraph", "heading", "tableCell"]);
 // Nodes whose text is never body text for codes.
 const OPAQUE_TYPES = new Set(["code", "inlineCode", "html", "yaml", "definition", "image", "imageReference"]);
 
-function collectBody(text: string, index: LineIndex, facts: NoteFacts): void {
+function collectBody(text: string, index: LineIndex, facts: NoteFacts, parse: (text: string) => Root = parseMarkdown): Root | undefined {
   let root: Root;
   try {
-    root = parseMarkdown(text);
+    root = parse(text);
   } catch {
-    return; // micromark does not throw on any input we know of; stay safe if it ever does
+    return undefined; // micromark does not throw on any input we know of; stay safe if it ever does
   }
   // Iterative walk: deeply nested block quotes or lists must not overflow the stack.
   const stack: { node: Nodes; segment: number }[] = [{ node: root, segment: -1 }];
@@ -247,6 +256,7 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts): void {
     const children = (node as Parents).children as Nodes[] | undefined;
     if (children) for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], segment });
   }
+  return root;
 }
 
 const realSegment = new WeakMap<NoteFacts, Map<number, number>>();
@@ -297,4 +307,131 @@ function scanTags(
     };
     facts.codes.push(use);
   }
+}
+
+// A body chunk is parsed on its own, so it must never be mistaken for frontmatter.
+const markdownBody = unified().use(remarkParse).use(remarkGfm);
+const parseBodyChunk = (text: string) => markdownBody.parse(text) as Root;
+
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+const HTML_BLOCKS: [RegExp, RegExp][] = [
+  [/^ {0,3}<(script|pre|style|textarea)(\s|>|$)/i, /<\/(script|pre|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+];
+const LINK_DEFINITION = /^ {0,3}\[[^\]]+\]:/m;
+
+/**
+ * Offsets (line starts) where the body can be cut into chunks that parse exactly as they do in the
+ * whole note: a line at column 0 after a blank line, outside fenced code and multi-line HTML. After a
+ * blank line, a line at column 0 cannot continue a paragraph, list item, block quote, table or
+ * indented code; only fences and HTML blocks of kinds 1-5 run across blank lines. Returns undefined
+ * when the note has link reference definitions, which reach across chunks.
+ */
+export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: number): number[] | undefined {
+  if (LINK_DEFINITION.test(text.slice(bodyStart))) return undefined;
+  const starts = [bodyStart];
+  let fence: { char: string; length: number } | undefined;
+  let htmlEnd: RegExp | undefined;
+  let prevBlank = false;
+  for (let line = index.position(bodyStart).line; line < index.lineCount; line++) {
+    const t = index.lineText(line);
+    if (fence) {
+      const m = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(t);
+      if (m && m[1][0] === fence.char && m[1].length >= fence.length) fence = undefined;
+      prevBlank = false;
+      continue;
+    }
+    if (htmlEnd) {
+      if (htmlEnd.test(t)) htmlEnd = undefined;
+      prevBlank = false;
+      continue;
+    }
+    const start = index.starts[line];
+    if (prevBlank && start > bodyStart && /^[^\s]/.test(t)) starts.push(start);
+    const f = FENCE_OPEN.exec(t);
+    if (f) fence = { char: f[1][0], length: f[1].length };
+    else {
+      for (const [open, end] of HTML_BLOCKS) {
+        const m = open.exec(t);
+        if (m && !end.test(t.slice(m[0].length))) {
+          htmlEnd = end;
+          break;
+        }
+      }
+    }
+    prevBlank = t.trim() === "";
+  }
+  return starts;
+}
+
+function collectBodyInChunks(text: string, index: LineIndex, facts: NoteFacts, bodyStart: number, cache: ChunkCache): void {
+  const starts = bodyChunkStarts(text, index, bodyStart);
+  if (!starts) {
+    collectBody(text, index, facts);
+    return;
+  }
+  const used: ChunkCache = new Map();
+  const parseChunk = (chunk: string) => {
+    let parsed = cache.get(chunk) ?? used.get(chunk);
+    if (!parsed) {
+      const local: NoteFacts = { openRange: facts.openRange, hasFrontmatter: false, codes: [], segments: [], diagnostics: [], lineCount: 0 };
+      const root = collectBody(chunk, new LineIndex(chunk), local, parseBodyChunk);
+      parsed = { codes: local.codes, segments: local.segments, open: !root || endsInOpenBlock(root, chunk) };
+    }
+    used.set(chunk, parsed);
+    return parsed;
+  };
+  for (let k = 0; k < starts.length; ) {
+    const from = starts[k];
+    // A chunk that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
+    // carry on into the next chunk) is joined with the next one: correctness never rests on the cut.
+    let next = k + 1;
+    let parsed = parseChunk(text.slice(from, next < starts.length ? starts[next] : text.length));
+    while (parsed.open && next < starts.length) {
+      next++;
+      parsed = parseChunk(text.slice(from, next < starts.length ? starts[next] : text.length));
+    }
+    // Chunks start at a line start, so only lines shift; columns stay as they are.
+    const lines = index.position(from).line;
+    const segmentBase = facts.segments.length;
+    for (const seg of parsed.segments) facts.segments.push({ line: seg.line + lines, text: seg.text, codes: [...seg.codes] });
+    for (const use of parsed.codes) {
+      facts.codes.push({ ...use, range: shiftLines(use.range, lines), idRange: shiftLines(use.idRange, lines), segment: use.segment + segmentBase });
+    }
+    k = next;
+  }
+  // Keep only this version's chunks: the cache follows the document, it does not grow with history.
+  cache.clear();
+  for (const [k, v] of used) cache.set(k, v);
+}
+
+/** Does the chunk end inside a fenced code block or an HTML block that only an end marker closes? */
+function endsInOpenBlock(root: Root, text: string): boolean {
+  const last = root.children[root.children.length - 1];
+  const start = last?.position?.start.offset;
+  const end = last?.position?.end.offset;
+  if (start === undefined || end === undefined || text.slice(end).trim() !== "") return false;
+  const src = text.slice(start, end);
+  if (last.type === "code") {
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(src);
+    if (!open) return false;
+    const lines = src.split("\n");
+    if (lines.length < 2) return true;
+    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(lines[lines.length - 1].replace(/\r$/, ""));
+    return !(close && close[1][0] === open[1][0] && close[1].length >= open[1].length);
+  }
+  if (last.type === "html") {
+    for (const [open, close] of HTML_BLOCKS) {
+      const m = open.exec(src);
+      if (m) return !close.test(src.slice(m[0].length));
+    }
+  }
+  return false;
+}
+
+function shiftLines(r: Range, lines: number): Range {
+  return { start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } };
 }

@@ -11,6 +11,13 @@ import { parseNoteBytes } from "./note.js";
 
 const WORKER_FILE = fileURLToPath(new URL("./worker.js", import.meta.url));
 const BATCH = 32;
+/**
+ * A worker parses one small batch at a time: a small young generation keeps its memory down (peak RSS
+ * of the language server is a target) at little cost in speed. A worker that runs out of memory on a
+ * huge note dies; its batch is then parsed in the main thread (see the error handler).
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 };
+
 /** Below this many notes, starting workers costs more than it saves. */
 export const PARALLEL_THRESHOLD = 300;
 
@@ -44,7 +51,7 @@ export class ParsePool {
   }
 
   private spawn() {
-    const slot: { worker: Worker; busy: Job[] | undefined } = { worker: new Worker(WORKER_FILE), busy: undefined };
+    const slot: { worker: Worker; busy: Job[] | undefined } = { worker: new Worker(WORKER_FILE, { resourceLimits: WORKER_LIMITS }), busy: undefined };
     slot.worker.postMessage({ context: this.context });
     slot.worker.on("message", (done: { id: number; json: string; verdict?: Verdict }[]) => {
       const jobs = slot.busy!;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, Practice, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
-import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText } from "./note.js";
+import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, type ChunkCache } from "./note.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
@@ -82,6 +82,7 @@ export class Study {
   private today = "";
   private cache: FactsCache;
   private summaryMemo?: { version: number; summary: Summary };
+  private chunkCaches = new Map<string, ChunkCache>();
   private practiceMemo = new Map<string, { key: string; practice: Practice; notes: NoteRecord[]; summary: PracticeSummary }>();
 
   private constructor(readonly root: string, private readonly options: OpenOptions) {
@@ -293,7 +294,10 @@ export class Study {
 
   /** The editor's unsaved text for a note (language server). */
   setNoteText(rel: string, text: string): NoteRecord {
-    const facts = parseNoteText(text.replace(/^\uFEFF/, ""));
+    // Each open note keeps its parsed body chunks: a keystroke re-parses only the chunk it changed.
+    let chunks = this.chunkCaches.get(rel);
+    if (!chunks) this.chunkCaches.set(rel, (chunks = new Map()));
+    const facts = parseNoteText(text.replace(/^\uFEFF/, ""), false, chunks);
     const record = this.record(rel, "", facts, text.length, 0);
     record.overlay = true;
     this.notes.set(rel, record);
@@ -303,6 +307,7 @@ export class Study {
 
   /** Drops the editor overlay: the note is read from disk again (or removed when gone). */
   closeNoteText(rel: string): void {
+    this.chunkCaches.delete(rel);
     const r = this.notes.get(rel);
     if (!r?.overlay) return;
     this.notes.delete(rel);

@@ -77,7 +77,7 @@ export function parseYamlFacts(src: string, base: number, index: LineIndex): Par
   const problems: YamlProblem[] = [];
   for (const e of doc.errors) {
     const [s, t] = e.pos ?? [0, 0];
-    problems.push({ message: cleanYamlMessage(e.message), range: at(s, t) });
+    problems.push({ message: cleanYamlMessage(e.message), range: at(s, t - s <= 1 ? tokenEnd(src, s) : t) });
   }
   if (problems.length) return { problems };
   if (nodeDepth(doc.contents) > MAX_YAML_DEPTH) {
@@ -85,6 +85,13 @@ export function parseYamlFacts(src: string, base: number, index: LineIndex): Par
   }
   if (doc.contents == null) return { problems };
   return { value: toFact(doc.contents as YamlNode, src, at), problems };
+}
+
+/** yaml marks some errors (a duplicate key) by their first character: widen to the whole token. */
+function tokenEnd(src: string, start: number): number {
+  let end = start + 1;
+  while (end < src.length && !/[\s:,[\]{}#]/.test(src[end])) end++;
+  return Math.min(end, src.length);
 }
 
 function cleanYamlMessage(message: string): string {

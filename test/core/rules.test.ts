@@ -79,7 +79,7 @@ describe("frontmatter-missing", () => {
 
 describe("yaml-syntax", () => {
   it("duplicate keys: at the second key", () => {
-    const d = expectOne(diagnose(note([], "x\n", ["practice: Magenta", "practice: Cobalt", "date: 2016-03-14", "npt: coherence"])), "yaml-syntax", "error", R(2, 0, 2, 1));
+    const d = expectOne(diagnose(note([], "x\n", ["practice: Magenta", "practice: Cobalt", "date: 2016-03-14", "npt: coherence"])), "yaml-syntax", "error", R(2, 0, 2, 8));
     expect(d.message).toMatch(/unique/i);
   });
   it("an unclosed flow sequence: located in the frontmatter, not on the whole file", () => {
