@@ -12,11 +12,12 @@ import { parseNoteBytes } from "./note.js";
 const WORKER_FILE = fileURLToPath(new URL("./worker.js", import.meta.url));
 const BATCH = 32;
 /**
- * A worker parses one small batch at a time: a small young generation keeps its memory down (peak RSS
- * of the language server is a target) at little cost in speed. A worker that runs out of memory on a
- * huge note dies; its batch is then parsed in the main thread (see the error handler).
+ * A worker that runs out of memory on a huge note dies; its batch is then parsed in the main thread
+ * (see the error handler), and the other notes go on.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 512 };
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 512 };
+/** Reading runs ahead of parsing by at most this many notes, so their bytes do not pile up in memory. */
+const MAX_QUEUED = 256;
 
 /** Below this many notes, starting workers costs more than it saves. */
 export const PARALLEL_THRESHOLD = 300;
@@ -42,6 +43,7 @@ export class ParsePool {
   private queue: Job[] = [];
   private workers: { worker: Worker; busy: Job[] | undefined }[] = [];
   private failed?: Error;
+  private waiting: (() => void)[] = [];
 
   /** `expected`: how many notes will be submitted, to decide whether threads are worth it. */
   constructor(expected: number, size = availableParallelism(), private readonly context?: WorkerContext) {
@@ -71,6 +73,12 @@ export class ParsePool {
     return slot;
   }
 
+  /** Resolves when the queue is short enough to read more files (backpressure for the reader). */
+  room(): Promise<void> | undefined {
+    if (this.queue.length < MAX_QUEUED) return undefined;
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
   submit(bytes: Uint8Array): Promise<ParseResult> {
     if (!this.workers.length) return Promise.resolve(inThread(bytes));
     return new Promise((resolve) => {
@@ -82,12 +90,14 @@ export class ParsePool {
   private dispatch(): void {
     if (!this.workers.length) {
       for (const j of this.queue.splice(0)) j.resolve(inThread(j.bytes));
+      for (const wake of this.waiting.splice(0)) wake();
       return;
     }
     for (const slot of this.workers) {
       if (slot.busy || !this.queue.length) continue;
       const jobs = this.queue.splice(0, BATCH);
       slot.busy = jobs;
+      if (this.queue.length < MAX_QUEUED / 2) for (const wake of this.waiting.splice(0)) wake();
       slot.worker.postMessage(jobs.map((j, id) => ({ id, bytes: j.bytes })));
     }
   }

@@ -185,6 +185,8 @@ export class Study {
           records[i] = this.record(f.rel, hash, cached, f.size, f.mtimeMs);
           continue;
         }
+        const room = pool.room();
+        if (room) await room;
         parsing.push(
           pool.submit(bytes).then((result) => {
             if ("facts" in result) {
