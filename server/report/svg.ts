@@ -76,15 +76,12 @@ export interface TimelineInput {
 export function timelineSvg(t: TimelineInput): string {
   const colW = Math.max(8, Math.min(26, Math.floor(900 / Math.max(1, t.months.length))));
   const rowH = 34;
-  const left = Math.min(180, 12 + Math.max(40, ...t.rows.map((r) => r.label.length * 7)));
+  const left = labelColumn(t.rows);
   const top = 8;
   const width = left + t.months.length * colW + 50;
   const height = top + t.rows.length * rowH + 36;
-  let max = 0;
-  for (const row of t.counts) for (const v of row) if (v > max) max = v;
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart timeline" role="img" aria-labelledby="tl-title" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`);
-  parts.push(`<title id="tl-title">${esc(t.caption)}</title>`);
+  const max = largest(t.counts);
+  const parts: string[] = [svgOpen("timeline", "tl-title", t.caption, width, height)];
   t.rows.forEach((r, i) => {
     const base = top + (i + 1) * rowH - 6;
     const total = t.counts[i].reduce((a, b) => a + b, 0);
@@ -123,16 +120,13 @@ export function barsSvg(b: BarsInput): string {
   const barH = 12;
   const gap = 10;
   const groupH = b.series.length * (barH + 2) + gap;
-  const left = Math.min(180, 12 + Math.max(40, ...b.rows.map((r) => r.label.length * 7)));
+  const left = labelColumn(b.rows);
   const plotW = 420;
   const top = 28;
   const width = left + plotW + 130;
   const height = top + b.rows.length * groupH + 8;
-  let max = 0;
-  for (const row of b.values) for (const v of row) if (v > max) max = v;
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" role="img" aria-labelledby="bars-title" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`);
-  parts.push(`<title id="bars-title">${esc(b.caption)}</title>`);
+  const max = largest(b.values);
+  const parts: string[] = [svgOpen("bars", "bars-title", b.caption, width, height)];
   b.series.forEach((s, k) => {
     const x = left + k * 130;
     parts.push(`<rect x="${x}" y="6" width="12" height="12" class="${s.cls}"/><text x="${x + 18}" y="16" class="legend">${esc(s.label)}</text>`);
@@ -152,4 +146,23 @@ export function barsSvg(b: BarsInput): string {
   });
   parts.push("</svg>");
   return parts.join("");
+}
+
+/** Width of the row-label column: enough for the longest label, within bounds. */
+function labelColumn(rows: { label: string }[]): number {
+  return Math.min(180, 12 + Math.max(40, ...rows.map((r) => r.label.length * 7)));
+}
+
+function largest(matrix: number[][]): number {
+  let max = 0;
+  for (const row of matrix) for (const v of row) if (v > max) max = v;
+  return max;
+}
+
+/** An accessible chart: the caption is the SVG's title, which screen readers announce. */
+function svgOpen(kind: string, titleId: string, caption: string, width: number, height: number): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${kind}" role="img" aria-labelledby="${titleId}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<title id="${titleId}">${esc(caption)}</title>`
+  );
 }
