@@ -35,10 +35,14 @@ export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skippe
   return { fatal: true, openRange: range, hasFrontmatter: false, codes: [], segments: [], diagnostics: [{ rule, severity, message, range }], lineCount: 0 };
 }
 
+export function tooLargeFacts(size: number): NoteFacts {
+  return fatalFacts("file-too-large", `The file is larger than 10 MB (${(size / 1048576).toFixed(1)} MB), so it was not read. Split it into smaller notes.`);
+}
+
 /** Facts for a file's bytes: binary, oversized and mis-encoded files are handled here. */
 export function parseNoteBytes(bytes: Uint8Array): NoteFacts {
   if (bytes.length > MAX_FILE_BYTES) {
-    return fatalFacts("file-too-large", `The file is larger than 10 MB (${(bytes.length / 1048576).toFixed(1)} MB), so it was not read. Split it into smaller notes.`);
+    return tooLargeFacts(bytes.length);
   }
   const decoded = decodeBytes(bytes);
   if (decoded.binary) {

@@ -42,7 +42,6 @@ const inThread = (bytes: Uint8Array): ParseResult => ({ facts: parseNoteBytes(by
 export class ParsePool {
   private queue: Job[] = [];
   private workers: { worker: Worker; busy: Job[] | undefined }[] = [];
-  private failed?: Error;
   private waiting: (() => void)[] = [];
 
   /** `expected`: how many notes will be submitted, to decide whether threads are worth it. */
@@ -61,9 +60,8 @@ export class ParsePool {
       for (const d of done) jobs[d.id].resolve({ json: d.json, verdict: d.verdict });
       this.dispatch();
     });
-    slot.worker.on("error", (err) => {
+    slot.worker.on("error", () => {
       // A worker that dies takes no note with it: its batch is parsed here instead.
-      this.failed = err;
       const jobs = slot.busy ?? [];
       slot.busy = undefined;
       this.workers = this.workers.filter((w) => w !== slot);

@@ -1,11 +1,12 @@
 // The workspace index of one study: config, codebook and compact facts per note. Parse once, index
 // once; the CLI, the HTTP server and the language server are views on this object.
-import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, Practice, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
-import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, type ChunkCache } from "./note.js";
+import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
+import { MAX_FILE_BYTES } from "./text.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
@@ -151,40 +152,16 @@ export class Study {
     try {
       for (let i = 0; i < files.length; i++) {
         const f = files[i];
-        if (f.symlink) {
-          records[i] = this.record(f.rel, "", symlinkFacts(), 0, f.mtimeMs);
+        const prepared = this.prepare(f);
+        if ("record" in prepared) {
+          records[i] = prepared.record;
           continue;
         }
-        if (f.size > 10 * 1024 * 1024) {
-          records[i] = this.record(f.rel, "", tooLargeFacts(f.size), f.size, f.mtimeMs);
+        if ("error" in prepared) {
+          records[i] = this.record(f.rel, "", unreadableFacts(prepared.error), 0, f.mtimeMs);
           continue;
         }
-        // Unchanged since the cache was written (same size and mtime): no need to read the file.
-        const known = this.cache.stamped(f.rel, f.size, f.mtimeMs);
-        if (known && this.cache.has(known)) {
-          records[i] = this.record(f.rel, known, () => this.cache.get(known) ?? readAndParse(f.abs), f.size, f.mtimeMs);
-          continue;
-        }
-        let bytes: Uint8Array;
-        try {
-          bytes = readFileSync(f.abs);
-        } catch (err) {
-          records[i] = this.record(f.rel, "", fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`), 0, f.mtimeMs);
-          continue;
-        }
-        const hash = contentHash(bytes);
-        const current = this.notes.get(f.rel);
-        if (current && !current.overlay && current.hash === hash) {
-          current.size = f.size;
-          current.mtimeMs = f.mtimeMs;
-          records[i] = current;
-          continue;
-        }
-        const cached = this.cache.get(hash);
-        if (cached) {
-          records[i] = this.record(f.rel, hash, cached, f.size, f.mtimeMs);
-          continue;
-        }
+        const { bytes, hash } = prepared;
         const room = pool.room();
         if (room) await room;
         parsing.push(
@@ -283,7 +260,7 @@ export class Study {
         if (this.notes.delete(rel)) changed.add(rel);
         continue;
       }
-      if (this.readNoteFromDisk(rel, abs, st.isSymbolicLink(), st.size, st.mtimeMs)) changed.add(rel);
+      if (this.readNoteFromDisk({ rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs })) changed.add(rel);
     }
     if (configTouched && this.readConfigAndCodebookIfChanged()) {
       // The globs may have changed too: a full refresh is needed for the note list.
@@ -383,13 +360,12 @@ export class Study {
     if (text === undefined) {
       this.codebook = emptyCodebook();
       this.codebookDiagnostics = [];
-      if (!existsSync(abs) || text === undefined) {
-        this.configResult = {
-          ...this.configResult,
-          config: undefined,
-          diagnostics: [...this.configResult.diagnostics.filter((d) => !d.message.startsWith("The codebook file")), missingCodebookDiagnostic(path, this.configResult.codebookKeyRange)],
-        };
-      }
+      // Always called right after applyConfig, so the config's diagnostics are fresh here.
+      this.configResult = {
+        ...this.configResult,
+        config: undefined,
+        diagnostics: [...this.configResult.diagnostics, missingCodebookDiagnostic(path, this.configResult.codebookKeyRange)],
+      };
       this.context = undefined;
       this.contextKey = "";
       return;
@@ -406,36 +382,53 @@ export class Study {
     this.contextKey = this.config ? contentHash(JSON.stringify([FACTS_VERSION, today, this.config, [...this.codebook.codes.values()]])) : "";
   }
 
-  private readNoteFromDisk(rel: string, abs: string, symlink: boolean, size: number, mtimeMs: number): boolean {
-    if (symlink) {
-      this.notes.set(rel, this.record(rel, "", symlinkFacts(), 0, mtimeMs));
-      return true;
-    }
-    if (size > 10 * 1024 * 1024) {
-      this.notes.set(rel, this.record(rel, "", tooLargeFacts(size), size, mtimeMs));
-      return true;
+  /**
+   * What is known of a file before parsing: its record (linked, too large, unchanged by stamp or by
+   * content, or cached), or its bytes and hash to parse, or why it could not be read.
+   */
+  private prepare(f: NoteFile): { record: NoteRecord } | { bytes: Uint8Array; hash: string } | { error: string } {
+    if (f.symlink) return { record: this.record(f.rel, "", symlinkFacts(), 0, f.mtimeMs) };
+    if (f.size > MAX_FILE_BYTES) return { record: this.record(f.rel, "", tooLargeFacts(f.size), f.size, f.mtimeMs) };
+    // Unchanged since the cache was written (same size and mtime): no need to read the file.
+    const known = this.cache.stamped(f.rel, f.size, f.mtimeMs);
+    if (known && this.cache.has(known)) {
+      return { record: this.record(f.rel, known, () => this.cache.get(known) ?? readAndParse(f.abs), f.size, f.mtimeMs) };
     }
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(abs);
-    } catch {
-      return this.notes.delete(rel);
+      bytes = readFileSync(f.abs);
+    } catch (err) {
+      return { error: (err as NodeJS.ErrnoException).code ?? "error" };
     }
     const hash = contentHash(bytes);
-    const old = this.notes.get(rel);
-    if (old && old.hash === hash) {
-      old.size = size;
-      old.mtimeMs = mtimeMs;
-      return false;
+    const current = this.notes.get(f.rel);
+    if (current && !current.overlay && current.hash === hash) {
+      current.size = f.size;
+      current.mtimeMs = f.mtimeMs;
+      return { record: current };
     }
-    let facts = this.cache.get(hash);
-    if (!facts) {
-      facts = parseNoteBytes(bytes);
-      this.cache.set(hash, facts);
+    const cached = this.cache.get(hash);
+    if (cached) return { record: this.record(f.rel, hash, cached, f.size, f.mtimeMs) };
+    return { bytes, hash };
+  }
+
+  /** Re-reads one note (watcher path, parsed in this thread); true when its record changed. */
+  private readNoteFromDisk(f: NoteFile): boolean {
+    const prepared = this.prepare(f);
+    if ("error" in prepared) return this.notes.delete(f.rel);
+    let record: NoteRecord;
+    if ("record" in prepared) {
+      if (prepared.record === this.notes.get(f.rel)) return false;
+      record = prepared.record;
+    } else {
+      const facts = parseNoteBytes(prepared.bytes);
+      this.cache.set(prepared.hash, facts);
+      record = this.record(f.rel, prepared.hash, facts, f.size, f.mtimeMs);
     }
-    this.notes.set(rel, this.record(rel, hash, facts, size, mtimeMs));
+    this.notes.set(f.rel, record);
     return true;
   }
+
 
   private record(file: string, hash: string, facts: NoteFacts | (() => NoteFacts), size: number, mtimeMs: number, verdict?: Verdict): NoteRecord {
     const r = new NoteRecord(file, hash, facts, size, mtimeMs);
@@ -506,15 +499,15 @@ function symlinkFacts(): NoteFacts {
   return fatalFacts("file-skipped", "This note is a symbolic link; fieldnotes reads only regular files inside the study, so it was skipped.");
 }
 
-function tooLargeFacts(size: number): NoteFacts {
-  return fatalFacts("file-too-large", `The file is larger than 10 MB (${(size / 1048576).toFixed(1)} MB), so it was not read. Split it into smaller notes.`);
+function unreadableFacts(code: string): NoteFacts {
+  return fatalFacts("file-skipped", `The file could not be read (${code}).`);
 }
 
 function readAndParse(abs: string): NoteFacts {
   try {
     return parseNoteBytes(readFileSync(abs));
   } catch (err) {
-    return fatalFacts("file-skipped", `The file could not be read (${(err as NodeJS.ErrnoException).code ?? "error"}).`);
+    return unreadableFacts((err as NodeJS.ErrnoException).code ?? "error");
   }
 }
 
