@@ -68,15 +68,11 @@ export function summarisePractice(
     for (const l of n.levels) if (l in levels) levels[l]++;
     const inNote = new Set<string>(n.frontCodes);
     for (const seg of r.facts.segments) {
-      const segConstructs = new Set<string>();
       for (const id of seg.codes) {
         inNote.add(id);
         (codes[id] ??= { notes: 0, segments: 0 }).segments++;
-        const npt = codebook.codes.get(id)?.npt;
-        const core = npt ? coreConstruct(npt) : undefined;
-        if (core) segConstructs.add(core);
       }
-      for (const c of segConstructs) constructs[c].codedSegments++;
+      for (const c of segmentConstructs(seg.codes, codebook)) constructs[c].codedSegments++;
     }
     for (const id of inNote) (codes[id] ??= { notes: 0, segments: 0 }).notes++;
     for (const [construct, value] of n.assessment) {
@@ -163,14 +159,19 @@ export function buildPracticeDetail(practice: PracticeSummary, codebook: Codeboo
   const notes = records.filter((r) => !r.excluded && r.reading?.practice === practice.id).sort((a, b) => byPath(a.file, b.file));
   for (const r of notes) {
     for (const seg of r.facts.segments) {
-      const cores = new Set<string>();
-      for (const id of seg.codes) {
-        const npt = codebook.codes.get(id)?.npt;
-        const core = npt ? coreConstruct(npt) : undefined;
-        if (core) cores.add(core);
-      }
-      evidence.push({ file: r.file, line: seg.line, text: seg.text, codes: [...seg.codes], constructs: CONSTRUCTS.filter((c) => cores.has(c)) });
+      evidence.push({ file: r.file, line: seg.line, text: seg.text, codes: [...seg.codes], constructs: segmentConstructs(seg.codes, codebook) });
     }
   }
   return { ...practice, evidence };
+}
+
+/** The core constructs a segment's codes map to (each once), in section 4 order. */
+export function segmentConstructs(codes: string[], codebook: Codebook): string[] {
+  const cores = new Set<string>();
+  for (const id of codes) {
+    const npt = codebook.codes.get(id)?.npt;
+    const core = npt ? coreConstruct(npt) : undefined;
+    if (core) cores.add(core);
+  }
+  return CONSTRUCTS.filter((c) => cores.has(c));
 }

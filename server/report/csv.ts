@@ -9,6 +9,7 @@ import type { Study } from "../core/study.js";
 import type { Codebook, Summary } from "../core/types.js";
 import { CONSTRUCTS, LEVELS, coreConstruct } from "../core/npt.js";
 import { includedNotes, stringField } from "./util.js";
+import { segmentConstructs } from "../core/summary.js";
 
 export type MatrixBy = "construct" | "code" | "level" | "assessment";
 
@@ -88,8 +89,7 @@ export function segmentsCsv(study: Study): string {
       return v === undefined ? "" : typeof v === "string" ? textCell(v) : plainCell(String(v));
     });
     for (const seg of r.facts.segments) {
-      const cores = new Set(seg.codes.map(core).filter(Boolean));
-      const constructs = CONSTRUCTS.filter((c) => cores.has(c)).join(";");
+      const constructs = segmentConstructs(seg.codes, study.codebook).join(";");
       for (const code of seg.codes) {
         lines.push([
           textCell(r.file),

@@ -4,7 +4,7 @@
 import type { Study } from "../core/study.js";
 import type { NoteRecord } from "../core/study.js";
 import type { AttributeComparison, Evidence, PracticeSummary, Summary } from "../core/types.js";
-import { coreConstruct } from "../core/npt.js";
+import { segmentConstructs } from "../core/summary.js";
 import { esc, heatmapSvg, timelineSvg, barsSvg } from "./svg.js";
 import {
   CONSTRUCTS,
@@ -53,13 +53,7 @@ function evidenceOf(study: Study, notes: NoteRecord[], cap: number): { shown: Ev
     total += segments.length;
     for (const seg of segments) {
       if (shown.length >= cap) break;
-      const cores = new Set<string>();
-      for (const id of seg.codes) {
-        const npt = study.codebook.codes.get(id)?.npt;
-        const core = npt ? coreConstruct(npt) : undefined;
-        if (core) cores.add(core);
-      }
-      shown.push({ file: r.file, line: seg.line, text: seg.text, codes: [...seg.codes], constructs: CONSTRUCTS.filter((c) => cores.has(c)) });
+      shown.push({ file: r.file, line: seg.line, text: seg.text, codes: [...seg.codes], constructs: segmentConstructs(seg.codes, study.codebook) });
     }
   }
   return { shown, total };
