@@ -2,7 +2,7 @@
 // field-unknown, npt-spelling, type/level/assessment), code-deprecated → replacedBy, and
 // "Add `x` to the codebook" for an unknown code.
 import { CodeActionKind, type CodeAction, type Range, type WorkspaceEdit } from "vscode-languageserver";
-import { LineIndex, type Diagnostic, type Study } from "../core/index.js";
+import { CODE_ID, LineIndex, type Diagnostic, type Study } from "../core/index.js";
 import { coreDiagnosticsOf, toLspDiagnostic } from "./diagnostics.js";
 import type { Located, Workspace } from "./workspace.js";
 
@@ -76,7 +76,7 @@ export function codeActions(ws: Workspace, loc: Located, range: Range, only?: st
 function addToCodebook(ws: Workspace, study: Study, d: Diagnostic, lsp: ReturnType<typeof toLspDiagnostic>, actions: CodeAction[]): void {
   const id = d.data!.code!;
   // Only a valid id can become a code; `#GP-buy-in` gets its suggestion instead.
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id) || study.codebook.codes.has(id)) return;
+  if (!CODE_ID.test(id) || study.codebook.codes.has(id)) return;
   const text = ws.textOf(study, study.codebookPath) ?? "";
   const e = addCodeEdit(study, text, id);
   if (!e) return;
