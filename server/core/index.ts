@@ -5,7 +5,7 @@ export { LineIndex, decodeBytes, containsPosition, compareRanges } from "./text.
 export { closest, editDistance } from "./suggest.js";
 export { parseConfig, loadConfig, isRealDate, CONFIG_FILE } from "./config.js";
 export { parseCodebook, CODE_ID } from "./codebook.js";
-export { parseNoteText, parseNoteBytes, parseMarkdown, FACTS_VERSION } from "./note.js";
+export { parseNoteText, parseNoteBytes, FACTS_VERSION } from "./note.js";
 export { validateNote, readNote, makeContext, localToday, NOTE_FIELDS } from "./validate.js";
 export { findStudyRoot, listNoteFiles, makeNoteMatcher, toRel } from "./files.js";
 export { Study, NotAStudyError, type NoteRecord, type OpenOptions } from "./study.js";

@@ -1,33 +1,13 @@
 // Parses one note into config-independent facts: frontmatter entries with ranges, inline and
 // frontmatter code uses, coded segments, and the diagnostics that need no config or codebook.
-import { unified } from "unified";
-import remarkParse from "remark-parse";
-import remarkFrontmatter from "remark-frontmatter";
-import remarkGfm from "remark-gfm";
-import type { Nodes, Parents, Root } from "mdast";
-import type { CodeUse, Diagnostic, NoteFacts, Range, SegmentFact, ValueFact } from "./types.js";
+import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
+import { FENCE_CLOSE, FENCE_OPEN, HTML_BLOCKS, hasTagCandidate, scanMarkdown, type BodyScan } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 4;
-
-const markdown = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
-
-export function parseMarkdown(text: string): Root {
-  return markdown.parse(text) as Root;
-}
-
-const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
-const HAS_LETTER = /[A-Za-z]/;
-const TAG_PRECEDERS = new Set(["(", "[", "{", '"', "'"]);
-
-function precedesTag(text: string, hashOffset: number): boolean {
-  if (hashOffset === 0) return true;
-  const ch = text[hashOffset - 1];
-  return TAG_PRECEDERS.has(ch) || /\s/u.test(ch);
-}
+export const FACTS_VERSION = 5;
 
 export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skipped", message: string): NoteFacts {
   const severity = rule === "file-skipped" ? "warning" : "error";
@@ -83,7 +63,7 @@ function findFrontmatter(index: LineIndex): Frontmatter | "unclosed" | undefined
  * Parsed chunks of a note's body by their exact text, relative to the chunk's first line. An editor
  * keeps one per open note: after a keystroke only the chunk that changed is parsed again.
  */
-export type ChunkCache = Map<string, { codes: CodeUse[]; segments: SegmentFact[]; open: boolean }>;
+export type ChunkCache = Map<string, BodyScan>;
 
 export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkCache): NoteFacts {
   const index = new LineIndex(text);
@@ -161,8 +141,7 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
       range: lineRange(index, line),
     });
   } else if (bodyStart < text.length) {
-    if (chunks) collectBodyInChunks(text, index, facts, bodyStart, chunks);
-    else collectBody(text, index, facts);
+    collectBody(text, index, facts, bodyStart, chunks);
   }
   diagnostics.push(...findIdentifiers(text, index));
   return facts;
@@ -229,102 +208,6 @@ export function excessiveMarkdownNesting(text: string, from = 0): number {
   return -1;
 }
 
-const SEGMENT_TYPES = new Set(["paragraph", "heading", "tableCell"]);
-// Nodes whose text is never body text for codes.
-const OPAQUE_TYPES = new Set(["code", "inlineCode", "html", "yaml", "definition", "image", "imageReference"]);
-
-function collectBody(text: string, index: LineIndex, facts: NoteFacts, parse: (text: string) => Root = parseMarkdown): Root | undefined {
-  let root: Root;
-  try {
-    root = parse(text);
-  } catch {
-    return undefined; // micromark does not throw on any input we know of; stay safe if it ever does
-  }
-  // Iterative walk: deeply nested block quotes or lists must not overflow the stack.
-  const stack: { node: Nodes; segment: number }[] = [{ node: root, segment: -1 }];
-  const segmentStarts = new Map<number, { start: number; end: number; cell?: boolean }>();
-  while (stack.length) {
-    const { node, segment: outer } = stack.pop()!;
-    if (OPAQUE_TYPES.has(node.type)) continue;
-    let segment = outer;
-    const pos = node.position;
-    if (SEGMENT_TYPES.has(node.type) && pos?.start.offset !== undefined && pos.end.offset !== undefined) {
-      segment = -2 - segmentStarts.size; // provisional id, made a real index when it gets a code
-      segmentStarts.set(segment, { start: pos.start.offset, end: pos.end.offset, cell: node.type === "tableCell" });
-    }
-    if (node.type === "link" && pos?.start.offset !== undefined && text[pos.start.offset] !== "[") continue; // autolink or bare URL
-    if (node.type === "text" && segment !== -1 && pos?.start.offset !== undefined && pos.end.offset !== undefined) {
-      scanTags(text, index, pos.start.offset, pos.end.offset, segment, facts, segmentStarts);
-      continue;
-    }
-    const children = (node as Parents).children as Nodes[] | undefined;
-    if (children) for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], segment });
-  }
-  return root;
-}
-
-const realSegment = new WeakMap<NoteFacts, Map<number, number>>();
-
-function scanTags(
-  text: string,
-  index: LineIndex,
-  start: number,
-  end: number,
-  segment: number,
-  facts: NoteFacts,
-  segmentStarts: Map<number, { start: number; end: number; cell?: boolean }>,
-): void {
-  const slice = text.slice(start, end);
-  if (!slice.includes("#")) return;
-  TAG.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = TAG.exec(slice))) {
-    const hash = start + m.index;
-    const id = m[1];
-    // The tag must end inside this text node: `#ab` followed by more tag characters elsewhere is one tag.
-    if (!HAS_LETTER.test(id) || !precedesTag(text, hash)) continue;
-    let ids = realSegment.get(facts);
-    if (!ids) realSegment.set(facts, (ids = new Map()));
-    let real = ids.get(segment);
-    if (real === undefined) {
-      const span = segmentStarts.get(segment)!;
-      let raw = text.slice(span.start, span.end);
-      let from = span.start;
-      if (span.cell) {
-        // A table cell's source span includes its delimiting pipes: they are not the cell's text.
-        if (raw.startsWith("|")) (raw = raw.slice(1)), from++;
-        if (raw.endsWith("|") && !raw.endsWith("\\|")) raw = raw.slice(0, -1);
-      }
-      const lead = raw.length - raw.trimStart().length;
-      real = facts.segments.length;
-      facts.segments.push({ line: index.position(from + lead).line + 1, text: raw.trim(), codes: [] });
-      ids.set(segment, real);
-    }
-    const seg: SegmentFact = facts.segments[real];
-    if (!seg.codes.includes(id)) seg.codes.push(id);
-    const use: CodeUse = {
-      id,
-      range: index.range(hash, hash + 1 + id.length),
-      idRange: index.range(hash + 1, hash + 1 + id.length),
-      inline: true,
-      segment: real,
-    };
-    facts.codes.push(use);
-  }
-}
-
-// A body chunk is parsed on its own, so it must never be mistaken for frontmatter.
-const markdownBody = unified().use(remarkParse).use(remarkGfm);
-const parseBodyChunk = (text: string) => markdownBody.parse(text) as Root;
-
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-const HTML_BLOCKS: [RegExp, RegExp][] = [
-  [/^ {0,3}<(script|pre|style|textarea)(\s|>|$)/i, /<\/(script|pre|style|textarea)>/i],
-  [/^ {0,3}<!--/, /-->/],
-  [/^ {0,3}<\?/, /\?>/],
-  [/^ {0,3}<![A-Za-z]/, />/],
-  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
-];
 const LINK_DEFINITION = /^ {0,3}\[[^\]]+\]:/m;
 
 /**
@@ -343,7 +226,7 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
   for (let line = index.position(bodyStart).line; line < index.lineCount; line++) {
     const t = index.lineText(line);
     if (fence) {
-      const m = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(t);
+      const m = FENCE_CLOSE.exec(t);
       if (m && m[1][0] === fence.char && m[1].length >= fence.length) fence = undefined;
       prevBlank = false;
       continue;
@@ -371,69 +254,62 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
   return starts;
 }
 
-function collectBodyInChunks(text: string, index: LineIndex, facts: NoteFacts, bodyStart: number, cache: ChunkCache): void {
+/**
+ * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it
+ * that cannot open a fence or an HTML block (no backtick, tilde or `<`) holds nothing to find and
+ * changes nothing after it, so it is not parsed at all. Without a cache (a cold read) the chunks
+ * between two such are parsed together; with one (an open editor) each chunk is parsed and kept on
+ * its own, so a keystroke re-parses one chunk.
+ */
+function collectBody(text: string, index: LineIndex, facts: NoteFacts, bodyStart: number, cache?: ChunkCache): void {
   const starts = bodyChunkStarts(text, index, bodyStart);
   if (!starts) {
-    collectBody(text, index, facts);
+    append(facts, scanMarkdown(text.slice(bodyStart), new LineIndex(text.slice(bodyStart))), index.position(bodyStart).line);
     return;
   }
+  const end = (k: number) => (k < starts.length ? starts[k] : text.length);
+  const inert = (k: number) => {
+    const chunk = text.slice(starts[k], end(k + 1));
+    return !/[`~<]/.test(chunk) && !hasTagCandidate(chunk);
+  };
   const used: ChunkCache = new Map();
-  const parseChunk = (chunk: string) => {
-    let parsed = cache.get(chunk) ?? used.get(chunk);
-    if (!parsed) {
-      const local: NoteFacts = { openRange: facts.openRange, hasFrontmatter: false, codes: [], segments: [], diagnostics: [], lineCount: 0 };
-      const root = collectBody(chunk, new LineIndex(chunk), local, parseBodyChunk);
-      parsed = { codes: local.codes, segments: local.segments, open: !root || endsInOpenBlock(root, chunk) };
-    }
-    used.set(chunk, parsed);
-    return parsed;
+  const scan = (chunk: string) => {
+    let scanned = cache?.get(chunk) ?? used.get(chunk);
+    if (!scanned) scanned = scanMarkdown(chunk, new LineIndex(chunk));
+    if (cache) used.set(chunk, scanned);
+    return scanned;
   };
   for (let k = 0; k < starts.length; ) {
-    const from = starts[k];
+    if (inert(k)) {
+      k++;
+      continue;
+    }
+    let next = k + 1;
+    if (!cache) while (next < starts.length && !inert(next)) next++;
+    let scanned = scan(text.slice(starts[k], end(next)));
     // A chunk that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
     // carry on into the next chunk) is joined with the next one: correctness never rests on the cut.
-    let next = k + 1;
-    let parsed = parseChunk(text.slice(from, next < starts.length ? starts[next] : text.length));
-    while (parsed.open && next < starts.length) {
+    while (scanned.open && next < starts.length) {
       next++;
-      parsed = parseChunk(text.slice(from, next < starts.length ? starts[next] : text.length));
+      scanned = scan(text.slice(starts[k], end(next)));
     }
-    // Chunks start at a line start, so only lines shift; columns stay as they are.
-    const lines = index.position(from).line;
-    const segmentBase = facts.segments.length;
-    for (const seg of parsed.segments) facts.segments.push({ line: seg.line + lines, text: seg.text, codes: [...seg.codes] });
-    for (const use of parsed.codes) {
-      facts.codes.push({ ...use, range: shiftLines(use.range, lines), idRange: shiftLines(use.idRange, lines), segment: use.segment + segmentBase });
-    }
+    append(facts, scanned, index.position(starts[k]).line);
     k = next;
   }
-  // Keep only this version's chunks: the cache follows the document, it does not grow with history.
-  cache.clear();
-  for (const [k, v] of used) cache.set(k, v);
+  if (cache) {
+    // Keep only this version's chunks: the cache follows the document, it does not grow with history.
+    cache.clear();
+    for (const [k, v] of used) cache.set(k, v);
+  }
 }
 
-/** Does the chunk end inside a fenced code block or an HTML block that only an end marker closes? */
-function endsInOpenBlock(root: Root, text: string): boolean {
-  const last = root.children[root.children.length - 1];
-  const start = last?.position?.start.offset;
-  const end = last?.position?.end.offset;
-  if (start === undefined || end === undefined || text.slice(end).trim() !== "") return false;
-  const src = text.slice(start, end);
-  if (last.type === "code") {
-    const open = /^ {0,3}(`{3,}|~{3,})/.exec(src);
-    if (!open) return false;
-    const lines = src.split("\n");
-    if (lines.length < 2) return true;
-    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(lines[lines.length - 1].replace(/\r$/, ""));
-    return !(close && close[1][0] === open[1][0] && close[1].length >= open[1].length);
+/** Adds a chunk's codes and segments; chunks start at a line start, so only lines shift. */
+function append(facts: NoteFacts, scanned: BodyScan, lines: number): void {
+  const segmentBase = facts.segments.length;
+  for (const seg of scanned.segments) facts.segments.push({ line: seg.line + lines, text: seg.text, codes: [...seg.codes] });
+  for (const use of scanned.codes) {
+    facts.codes.push({ ...use, range: shiftLines(use.range, lines), idRange: shiftLines(use.idRange, lines), segment: use.segment + segmentBase });
   }
-  if (last.type === "html") {
-    for (const [open, close] of HTML_BLOCKS) {
-      const m = open.exec(src);
-      if (m) return !close.test(src.slice(m[0].length));
-    }
-  }
-  return false;
 }
 
 function shiftLines(r: Range, lines: number): Range {

@@ -1,0 +1,214 @@
+// A note body's inline codes and the segments holding them, read from micromark's events (the
+// tokenizer under remark-parse, with GFM). The index needs only where tags sit and which paragraph,
+// heading or table cell holds each, so no syntax tree is built; one parser, its extensions combined
+// once, serves every note. The events are read the way mdast-util-from-markdown reads them (text
+// nodes, links, images, code...), which test/core/markdown.test.ts checks against a real mdast walk.
+import { parse, postprocess, preprocess } from "micromark";
+import { gfm } from "micromark-extension-gfm";
+import type { Event, ParseContext, Token } from "micromark-util-types";
+import type { CodeUse, SegmentFact } from "./types.js";
+import type { LineIndex } from "./text.js";
+
+const parser = parse({ extensions: [gfm()] }) as ParseContext & { gfmFootnotes?: string[] };
+
+/** micromark's events for a Markdown text (not frontmatter: the body is handed over on its own). */
+export function markdownEvents(text: string): Event[] {
+  // The parser's per-document state: link and footnote definitions seen, lazy lines.
+  parser.defined = [];
+  parser.lazy = {};
+  delete parser.gfmFootnotes;
+  return postprocess(parser.document().write(preprocess()(text, undefined, true)));
+}
+
+const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
+const HAS_LETTER = /[A-Za-z]/;
+const TAG_PRECEDERS = new Set(["(", "[", "{", '"', "'"]);
+
+function precedesTag(text: string, hashOffset: number): boolean {
+  if (hashOffset === 0) return true;
+  const ch = text[hashOffset - 1];
+  return TAG_PRECEDERS.has(ch) || /\s/u.test(ch);
+}
+
+/** Could this text hold a tag at all? (The same test a text node's tags pass.) */
+export function hasTagCandidate(text: string): boolean {
+  if (!text.includes("#")) return false;
+  TAG.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TAG.exec(text))) if (HAS_LETTER.test(m[1]) && precedesTag(text, m.index)) return true;
+  return false;
+}
+
+/** Tokens whose segment is a paragraph, heading or table cell: what the summary quotes as evidence. */
+const SEGMENTS = new Set(["paragraph", "atxHeading", "setextHeading", "tableData", "tableHeader"]);
+const CELLS = new Set(["tableData", "tableHeader"]);
+/**
+ * Never body text for codes: code, HTML, definitions, images (alt text), link destinations and
+ * references, autolinks and bare URLs, footnote calls and labels.
+ */
+const OPAQUE = new Set([
+  "codeFenced", "codeIndented", "codeText", "htmlFlow", "htmlText", "definition", "image", "resource", "reference",
+  "autolink", "literalAutolink", "gfmFootnoteCall", "gfmFootnoteDefinitionLabel", "frontmatter",
+]);
+/** Tokens that become syntax-tree nodes: text before and after one is two separate text nodes. */
+const NODES = new Set([
+  "paragraph", "atxHeading", "setextHeading", "blockQuote", "listOrdered", "listUnordered", "thematicBreak",
+  "emphasis", "strong", "strikethrough", "link", "label", "hardBreakEscape", "hardBreakTrailing",
+  "table", "tableRow", "tableData", "tableHeader", "gfmFootnoteDefinition",
+]);
+/** Tokens that are text (a run of them in one parent is one text node). */
+const TEXT = new Set(["data", "characterEscape", "characterReference"]);
+/** Tokens between blocks, which say nothing about the last block. */
+const FLOW_TRIVIA = new Set(["lineEnding", "lineEndingBlank", "linePrefix", "whitespace"]);
+
+export interface BodyScan {
+  codes: CodeUse[];
+  segments: SegmentFact[];
+  /** The text ends inside a fenced code block or an HTML block that only an end marker closes. */
+  open: boolean;
+}
+
+interface Frame {
+  segment: Token | undefined;
+  /** Start and end of the text node being built in this parent, if any. */
+  runStart: number;
+  runEnd: number;
+}
+
+/** Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). */
+export function scanMarkdown(text: string, index: LineIndex): BodyScan {
+  const out: BodyScan = { codes: [], segments: [], open: false };
+  const events = markdownEvents(text);
+  const segmentIds = new Map<Token, number>();
+  const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];
+  let opaqueDepth = 0;
+  let depth = 0;
+  let lastBlock: Token | undefined;
+  // A task list check ("[ ] ") is not part of its paragraph's text.
+  let checkEnd = -1;
+
+  const flush = (frame: Frame) => {
+    if (frame.runStart !== -1 && frame.segment) scanTags(text, index, frame.runStart, frame.runEnd, frame.segment, out, segmentIds, checkEnd);
+    frame.runStart = -1;
+  };
+
+  for (const [kind, token] of events) {
+    const type = token.type;
+    if (kind === "enter") {
+      if (depth === 0 && !FLOW_TRIVIA.has(type)) lastBlock = token;
+      depth++;
+      if (opaqueDepth) {
+        opaqueDepth++;
+        continue;
+      }
+      const frame = frames[frames.length - 1];
+      if (OPAQUE.has(type)) {
+        flush(frame);
+        opaqueDepth = 1;
+      } else if (TEXT.has(type)) {
+        if (frame.runStart === -1) frame.runStart = token.start.offset;
+        frame.runEnd = token.end.offset;
+      } else if (NODES.has(type)) {
+        flush(frame);
+        frames.push({ segment: SEGMENTS.has(type) ? token : frame.segment, runStart: -1, runEnd: -1 });
+      } else if ((type as string) === "taskListCheck") {
+        checkEnd = token.end.offset;
+      }
+    } else {
+      depth--;
+      if (opaqueDepth) {
+        opaqueDepth--;
+        continue;
+      }
+      if (NODES.has(type)) flush(frames.pop()!);
+    }
+  }
+  out.open = lastBlock !== undefined && endsOpen(lastBlock, text);
+  return out;
+}
+
+function scanTags(
+  text: string,
+  index: LineIndex,
+  start: number,
+  end: number,
+  segmentToken: Token,
+  out: BodyScan,
+  segmentIds: Map<Token, number>,
+  checkEnd: number,
+): void {
+  const slice = text.slice(start, end);
+  if (!slice.includes("#")) return;
+  TAG.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TAG.exec(slice))) {
+    const hash = start + m.index;
+    const id = m[1];
+    // The tag must end inside this text node: `#ab` followed by more tag characters elsewhere is one tag.
+    if (!HAS_LETTER.test(id) || !precedesTag(text, hash)) continue;
+    let segment = segmentIds.get(segmentToken);
+    if (segment === undefined) {
+      segment = out.segments.length;
+      segmentIds.set(segmentToken, segment);
+      out.segments.push(segmentFact(text, index, segmentToken, checkEnd));
+    }
+    const seg = out.segments[segment];
+    if (!seg.codes.includes(id)) seg.codes.push(id);
+    out.codes.push({
+      id,
+      range: index.range(hash, hash + 1 + id.length),
+      idRange: index.range(hash + 1, hash + 1 + id.length),
+      inline: true,
+      segment,
+    });
+  }
+}
+
+function segmentFact(text: string, index: LineIndex, token: Token, checkEnd: number): SegmentFact {
+  let from = token.start.offset;
+  // A paragraph that opens with a task list check starts after it.
+  if (token.type === "paragraph" && checkEnd > from && checkEnd < token.end.offset) from = checkEnd;
+  let raw = text.slice(from, token.end.offset);
+  if (CELLS.has(token.type)) {
+    // A table cell's source span includes its delimiting pipes: they are not the cell's text.
+    if (raw.startsWith("|")) (raw = raw.slice(1)), from++;
+    if (raw.endsWith("|") && !raw.endsWith("\\|")) raw = raw.slice(0, -1);
+  }
+  const lead = raw.length - raw.trimStart().length;
+  return { line: index.position(from + lead).line + 1, text: raw.trim(), codes: [] };
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})\s*$/;
+/** HTML blocks of kinds 1-5 (CommonMark 4.6): they run across blank lines until their end marker. */
+export const HTML_BLOCKS: [RegExp, RegExp][] = [
+  [/^ {0,3}<(script|pre|style|textarea)(\s|>|$)/i, /<\/(script|pre|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+];
+export { FENCE as FENCE_OPEN, FENCE_CLOSE };
+
+/** Does this last block of a text leave a fenced code block or an HTML block of kinds 1-5 open? */
+function endsOpen(block: Token, text: string): boolean {
+  const start = block.start.offset;
+  const end = block.end.offset;
+  if (text.slice(end).trim() !== "") return false;
+  const src = text.slice(start, end);
+  if (block.type === "codeFenced") {
+    const open = FENCE.exec(src);
+    if (!open) return false;
+    const lines = src.split("\n");
+    if (lines.length < 2) return true;
+    const close = FENCE_CLOSE.exec(lines[lines.length - 1].replace(/\r$/, ""));
+    return !(close && close[1][0] === open[1][0] && close[1].length >= open[1].length);
+  }
+  if (block.type === "htmlFlow") {
+    for (const [open, close] of HTML_BLOCKS) {
+      const m = open.exec(src);
+      if (m) return !close.test(src.slice(m[0].length));
+    }
+  }
+  return false;
+}
