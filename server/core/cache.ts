@@ -4,7 +4,7 @@
 // so stale verdicts are never served; facts stay valid. Entries are decoded lazily: a warm `check`
 // needs the verdicts, not the facts.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic, NoteFacts } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
@@ -138,24 +138,63 @@ export class FactsCache {
       }
     }
     if (!this.dirty) return;
+    const tmp = `${this.file}.${process.pid}.tmp`;
     try {
       const dir = join(this.root, ".fieldnotes");
       mkdirSync(join(dir, "cache"), { recursive: true });
       if (!existsSync(join(dir, ".gitignore"))) writeFileSync(join(dir, ".gitignore"), "# fieldnotes cache: never commit\n*\n");
-      const entries: Record<string, string> = {};
-      for (const [k, v] of this.entries) entries[k] = typeof v === "string" ? v : serializeFacts(v);
       const byHash: Record<string, unknown> = {};
       for (const [k, v] of this.verdicts) byHash[k] = [v.diagnostics, v.errorRules];
-      const body = JSON.stringify(
-        { format: CACHE_FORMAT, stamps: Object.fromEntries(this.stamps), verdicts: { context: this.verdictContext, byHash }, entries },
-        compactRange,
-      );
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, body);
+      // Written piece by piece: one string of the whole cache (tens of MB for 10,000 notes) would be
+      // the peak of a cold run's memory.
+      const out = new FileWriter(tmp);
+      try {
+        out.write(`{"format":${JSON.stringify(CACHE_FORMAT)},"stamps":${JSON.stringify(Object.fromEntries(this.stamps))},`);
+        out.write(`"verdicts":${JSON.stringify({ context: this.verdictContext, byHash }, compactRange)},"entries":{`);
+        let first = true;
+        for (const [k, v] of this.entries) {
+          out.write(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(typeof v === "string" ? v : serializeFacts(v))}`);
+          first = false;
+        }
+        out.write("}}");
+      } finally {
+        out.close();
+      }
       renameSync(tmp, this.file);
       this.dirty = false;
     } catch {
       // a read-only study still works, just without a cache
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // nothing more to do
+      }
+    }
+  }
+}
+
+/** Buffers small writes into large ones. */
+class FileWriter {
+  private readonly fd: number;
+  private parts: string[] = [];
+  private size = 0;
+  constructor(path: string) {
+    this.fd = openSync(path, "w");
+  }
+  write(s: string): void {
+    this.parts.push(s);
+    if ((this.size += s.length) >= 1 << 20) this.flush();
+  }
+  private flush(): void {
+    if (this.parts.length) writeSync(this.fd, this.parts.join(""));
+    this.parts = [];
+    this.size = 0;
+  }
+  close(): void {
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
     }
   }
 }
