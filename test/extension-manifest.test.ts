@@ -41,10 +41,14 @@ describe("extension manifest", () => {
     expect(pkg.contributes.yamlValidation.map((v: { fileMatch: string }) => v.fileMatch)).toEqual(["fieldnotes.yaml", "codebook.yaml"]);
   });
 
-  it("contributes the grammar injection and snippets that exist", () => {
-    const g = pkg.contributes.grammars[0];
-    expect(g).toMatchObject({ scopeName: "fieldnotes.injection", injectTo: ["text.html.markdown"] });
-    for (const p of [g.path, pkg.contributes.snippets[0].path]) expect(existsSync(join(repo, p)), p).toBe(true);
+  it("contributes the grammar injections (codes in prose, keys in frontmatter) and snippets that exist", () => {
+    const grammars = pkg.contributes.grammars as { scopeName: string; path: string; injectTo: string[] }[];
+    expect(grammars.map((g) => g.scopeName)).toEqual(["fieldnotes.injection", "fieldnotes.frontmatter"]);
+    for (const g of grammars) {
+      expect(g.injectTo).toEqual(["text.html.markdown"]);
+      expect(JSON.parse(readFileSync(join(repo, g.path), "utf8")).scopeName).toBe(g.scopeName);
+    }
+    expect(existsSync(join(repo, pkg.contributes.snippets[0].path))).toBe(true);
   });
 
   it("keeps node_modules and sources out of the .vsix", () => {
