@@ -7,13 +7,13 @@ import { findStudyRoot } from "../core/files.js";
 import { loadConfig } from "../core/config.js";
 import { createNote, initStudy } from "../core/newnote.js";
 import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
-import { renderReport, REPORT_FORMATS, MATRIX_BY, type ReportFormat, type MatrixBy } from "../report/index.js";
+import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
 Usage:
   fieldnotes check [PATH] [--format text|json] [--max-warnings N] [--no-cache]
-  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment] [--presence] [--out FILE]
+  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE]
   fieldnotes serve [PATH] [--port N] [--host H]
   fieldnotes lsp --stdio
   fieldnotes new --practice ID [--type T] [--date YYYY-MM-DD] [--observer X] [PATH]
@@ -30,11 +30,13 @@ JSON output: {"files":[{"file","diagnostics":[…]}],"counts":{…}}, as GET /ap
 
 Exit status: 0 no errors (and at most N warnings with --max-warnings N); 1 otherwise;
 2 usage error, no study found, or an invalid fieldnotes.yaml.`,
-  report: `fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment] [--presence] [--out FILE] [--no-cache]
+  report: `fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE] [--no-cache]
 
 Writes the per-practice integration summary. json (default): the Summary of the spec; md: a Markdown
 report for review; html: a self-contained HTML report; csv: a framework matrix, one row per practice,
-columns by construct (default), code, level or assessment; --presence turns counts into 0/1.
+columns by construct (default), code, level or assessment; --presence turns counts into 0/1;
+--by segment: one row per coded segment and code (file, line, practice, date, constructs, code, text and
+the practice's attributes), as GET /api/segments.csv.
 Writes to standard output unless --out FILE is given. Exit status 0, or 2.`,
   serve: `fieldnotes serve [PATH] [--port N] [--host H]
 
@@ -186,8 +188,9 @@ async function report(argv: string[], io: Out): Promise<number> {
   if (values.help) return io.out(HELP.report + "\n"), 0;
   const format = values.format as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not '${format}'.`);
-  const by = values.by as MatrixBy;
-  if (!MATRIX_BY.includes(by)) throw new UsageError(`--by must be one of ${MATRIX_BY.join(", ")}, not '${by}'.`);
+  const by = values.by as ReportBy;
+  if (!REPORT_BY.includes(by)) throw new UsageError(`--by must be one of ${REPORT_BY.join(", ")}, not '${by}'.`);
+  if (by === "segment" && format !== "csv") throw new UsageError("--by segment is a CSV export: use it with --format csv.");
   const study = await openStudy(onePath(positionals, "report"), !!values["no-cache"], io);
   if (!study) return 2;
   const body = await renderReport(study, { format, by, presence: !!values.presence });

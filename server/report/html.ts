@@ -309,7 +309,7 @@ export function renderHtml(study: Study, options: HtmlOptions = {}): string {
         const api = `/api/practices/${encodeURIComponent(p.id)}`;
         out.push(
           `<p class="note">Showing the first ${shown.length} of ${total} excerpts; ${total - shown.length} more are not shown here. ` +
-            `All of them: <a href="${esc(api)}">${esc(api)}</a> on the fieldnotes server, or <code>fieldnotes report --format csv</code> and the segments export.</p>`,
+            `All of them: <a href="${esc(api)}">${esc(api)}</a> on the fieldnotes server, or <code>fieldnotes report --format csv --by segment</code>.</p>`,
         );
       }
       out.push(`</details>`);

@@ -11,9 +11,13 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const MATRIX_BY = ["construct", "code", "level", "assessment"] as const;
 export type MatrixBy = (typeof MATRIX_BY)[number];
 
+/** `--by` of the CLI: a matrix dimension, or `segment` for one CSV row per coded segment and code. */
+export const REPORT_BY = [...MATRIX_BY, "segment"] as const;
+export type ReportBy = (typeof REPORT_BY)[number];
+
 export interface ReportOptions {
   format: ReportFormat;
-  by?: MatrixBy;
+  by?: ReportBy;
   presence?: boolean;
 }
 
@@ -26,6 +30,7 @@ export async function renderReport(study: Study, options: ReportOptions): Promis
     case "html":
       return renderHtml(study);
     case "csv":
+      if (options.by === "segment") return segmentsCsv(study);
       return matrixCsv(study.summary(), study.codebook, options.by ?? "construct", !!options.presence);
     default:
       throw new Error(`Unknown report format '${String(options.format)}'.`);

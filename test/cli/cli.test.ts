@@ -175,6 +175,34 @@ describe("report", () => {
   });
 });
 
+describe("report --format csv --by segment", () => {
+  it("one row per coded segment and code of the included notes, as GET /api/segments.csv", async () => {
+    const twoCodes = GOOD_NOTE.replace(/#shared-learning/, "#shared-learning #old-code");
+    const root = makeStudy({ "notes/Magenta/a.md": twoCodes, "notes/Magenta/b.md": BAD_NOTE });
+    const r = await runCli(["report", "--format", "csv", "--by", "segment"], root);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split(/\r?\n/).map((l) => l.split(","));
+    expect(rows[0].slice(0, 3)).toEqual(["file", "line", "practice"]);
+    const code = rows[0].indexOf("code");
+    // The excluded note (b.md) gives no rows; a.md's segment gives one row per code.
+    expect(rows.slice(1).map((row) => [row[0], row[code]])).toEqual([
+      ["notes/Magenta/a.md", "shared-learning"],
+      ["notes/Magenta/a.md", "old-code"],
+    ]);
+    const { segmentsCsv } = await import("../../server/report/index.js");
+    const study = await Study.open(root, { cache: false });
+    expect(r.stdout).toBe(segmentsCsv(study));
+  });
+
+  it("--by segment with another format, or an unknown --by, is a usage error", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
+    const md = await runCli(["report", "--format", "md", "--by", "segment"], root);
+    expect(md.code).toBe(2);
+    expect(md.stderr).toMatch(/--by segment is a CSV export/);
+    expect((await runCli(["report", "--format", "csv", "--by", "paragraph"], root)).code).toBe(2);
+  });
+});
+
 describe("new", () => {
   it("creates notes/<practice>/<date>-<type>.md, prints the path, adds -2 when taken, never overwrites", async () => {
     const root = makeStudy({});
