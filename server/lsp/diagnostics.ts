@@ -85,6 +85,8 @@ export class DiagnosticsManager {
   private readonly pulled = new Map<string, { json: string; id: string }>();
   private nextResultId = 1;
   private readonly settings = new Map<string, Settings>();
+  /** The files of the last workspace report, so those that disappear can be cleared in the next. */
+  private workspaceReported = new Set<string>();
   /** Set once a pull client asks for workspace diagnostics: from then on nothing is pushed. */
   workspacePullSeen = false;
 
@@ -181,6 +183,7 @@ export class DiagnosticsManager {
     }
     const prev = new Map(previous.map((p) => [p.uri, p.value]));
     const items: WorkspaceDocumentDiagnosticReport[] = [];
+    const reported = new Set<string>();
     let n = 0;
     for (const h of this.ws.handles()) {
       await h.ready;
@@ -191,12 +194,21 @@ export class DiagnosticsManager {
           await new Promise((r) => setImmediate(r));
           if (token?.isCancellationRequested) throw CANCELLED();
         }
-        if (f.kind === "note" && settings.scope === "openFiles" && !this.ws.isOpen(study, f.rel)) continue;
+        // A note out of scope gets an empty report, not none: a file left out keeps its old diagnostics.
+        const inScope = !(f.kind === "note" && settings.scope === "openFiles" && !this.ws.isOpen(study, f.rel));
         const uri = this.ws.uriOf(study, f.rel);
-        const r = this.report(uri, lspDiagnosticsFor(study, f.rel, f.kind, settings), prev.get(uri));
+        const r = this.report(uri, inScope ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : [], prev.get(uri));
         items.push({ ...r, uri, version: this.ws.versionOf(study, f.rel) } as WorkspaceDocumentDiagnosticReport);
+        reported.add(uri);
       }
     }
+    // Files reported before that are gone now (deleted, or their study removed): cleared once.
+    for (const uri of new Set([...prev.keys(), ...this.workspaceReported])) {
+      if (reported.has(uri)) continue;
+      this.pulled.delete(uri);
+      items.push({ kind: DocumentDiagnosticReportKind.Full, uri, items: [], version: null });
+    }
+    this.workspaceReported = reported;
     return items;
   }
 

@@ -74,10 +74,10 @@ export function makeStudy(files: Record<string, string>, opts: { config?: string
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 15000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15000): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
@@ -98,6 +98,8 @@ export interface Client {
   change(uri: string, version: number, changes: unknown[]): void;
   close(uri: string): void;
   stop(): Promise<number | null>;
+  /** The `fieldnotes` section answered to workspace/configuration (change it, then notify the server). */
+  configuration?: Record<string, unknown>;
 }
 
 export interface ClientOptions {
@@ -112,6 +114,7 @@ export async function startClient(opts: ClientOptions = {}): Promise<Client> {
   const child = spawn(process.execPath, [join(REPO, "bin/fieldnotes.js"), "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const client: Client = {
+    configuration: opts.configuration,
     conn,
     child,
     published: new Map(),
@@ -144,7 +147,7 @@ export async function startClient(opts: ClientOptions = {}): Promise<Client> {
     client.registrations.push(...p.registrations);
     return null;
   });
-  conn.onRequest("workspace/configuration", (p: { items: { section?: string }[] }) => p.items.map(() => opts.configuration ?? null));
+  conn.onRequest("workspace/configuration", (p: { items: { section?: string }[] }) => p.items.map(() => client.configuration ?? null));
   conn.onRequest("workspace/diagnostic/refresh", () => {
     client.refreshes++;
     return null;

@@ -225,6 +225,48 @@ describe("pull client", () => {
   });
 });
 
+describe("pull diagnostics: files that leave the workspace report are cleared", () => {
+  type Report = { items: { uri: string; kind: string; items?: { code: string }[]; resultId?: string }[] };
+  let s: TmpStudy;
+  let c: Client;
+  let previous: { uri: string; value: string }[] = [];
+  const pull = async () => {
+    const r = (await c.conn.sendRequest("workspace/diagnostic", { previousResultIds: previous })) as Report;
+    previous = r.items.filter((i) => i.resultId).map((i) => ({ uri: i.uri, value: i.resultId! }));
+    return r;
+  };
+  beforeAll(async () => {
+    s = makeStudy({ "notes/a.md": BROKEN, "notes/b.md": GOOD_NOTE });
+    c = await startClient({ folders: [s.root], pull: true });
+  });
+  afterAll(async () => {
+    await c.stop();
+    s.cleanup();
+  });
+
+  it("a note out of the openFiles scope gets an empty report, and its diagnostics back with the workspace scope", async () => {
+    const a = s.uri("notes/a.md");
+    expect((await pull()).items.find((i) => i.uri === a)!.items!.length).toBe(3);
+    c.configuration = { diagnostics: { scope: "openFiles" } };
+    void c.conn.sendNotification("workspace/didChangeConfiguration", { settings: null });
+    await waitFor(async () => (await pull()).items.find((i) => i.uri === a)?.items?.length === 0, "an empty report for the unopened note");
+    c.configuration = undefined;
+    void c.conn.sendNotification("workspace/didChangeConfiguration", { settings: null });
+    await waitFor(async () => (await pull()).items.find((i) => i.uri === a)?.items?.length === 3, "the note's diagnostics again");
+  });
+
+  it("a note deleted on disk gets one empty report, then is no longer mentioned", async () => {
+    const a = s.uri("notes/a.md");
+    rmSync(join(s.root, "notes/a.md"));
+    void c.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: a, type: 3 }] });
+    await waitFor(async () => {
+      const item = (await pull()).items.find((i) => i.uri === a);
+      return item?.kind === "full" && item.items!.length === 0;
+    }, "an empty report for the deleted note");
+    expect((await pull()).items.find((i) => i.uri === a)).toBeUndefined();
+  });
+});
+
 describe("robustness", () => {
   it("answers a bad request with an error and keeps serving", async () => {
     const s = makeStudy({ "notes/a.md": GOOD_NOTE }, { config: CONFIG });
