@@ -285,6 +285,7 @@ export class Study {
   }
 
   /** Drops the editor overlay: the note is read from disk again (or removed when gone). */
+  /** The editor closed a note: the disk's text (or none, if the file is gone) counts again. */
   closeNoteText(rel: string): void {
     this.chunkCaches.delete(rel);
     const r = this.notes.get(rel);

@@ -51,6 +51,9 @@ export class DocumentSync {
     if (loc.kind === "note") {
       study.closeNoteText(loc.rel);
       this.diagnostics.publish(study, [loc.rel]);
+      // A pull client learns only by pulling again that a closed note left the openFiles scope, or
+      // was deleted or changed on disk while it was open.
+      this.diagnostics.refresh();
     } else {
       study.reloadConfig();
       this.reapplyConfigOverlays(loc.handle);
