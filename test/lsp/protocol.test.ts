@@ -255,6 +255,15 @@ describe("pull diagnostics: files that leave the workspace report are cleared", 
     await waitFor(async () => (await pull()).items.find((i) => i.uri === a)?.items?.length === 3, "the note's diagnostics again");
   });
 
+  it("closing a note asks the client to pull again (its diagnostics may have changed hands)", async () => {
+    const b = s.uri("notes/b.md");
+    c.open(b, GOOD_NOTE);
+    await c.conn.sendRequest("textDocument/diagnostic", { textDocument: { uri: b } });
+    const before = c.refreshes;
+    c.close(b);
+    await waitFor(() => c.refreshes > before, "workspace/diagnostic/refresh after didClose");
+  });
+
   it("a note deleted on disk gets one empty report, then is no longer mentioned", async () => {
     const a = s.uri("notes/a.md");
     rmSync(join(s.root, "notes/a.md"));
