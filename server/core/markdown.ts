@@ -11,13 +11,29 @@ import type { LineIndex } from "./text.js";
 
 const parser = parse({ extensions: [gfm()] }) as ParseContext & { gfmFootnotes?: string[] };
 
+/**
+ * Link reference and footnote definitions (normalised labels, as micromark keeps them). A note is
+ * parsed in parts; the definitions of the whole note are handed to each part, since a reference in
+ * one part may be defined in another.
+ */
+export interface Definitions {
+  links: string[];
+  footnotes: string[];
+}
+
 /** micromark's events for a Markdown text (not frontmatter: the body is handed over on its own). */
-export function markdownEvents(text: string): Event[] {
+export function markdownEvents(text: string, definitions?: Definitions): Event[] {
   // The parser's per-document state: link and footnote definitions seen, lazy lines.
-  parser.defined = [];
+  parser.defined = definitions ? [...definitions.links] : [];
   parser.lazy = {};
-  delete parser.gfmFootnotes;
+  if (definitions?.footnotes.length) parser.gfmFootnotes = [...definitions.footnotes];
+  else delete parser.gfmFootnotes;
   return postprocess(parser.document().write(preprocess()(text, undefined, true)));
+}
+
+/** The definitions micromark registered in its last parse (including any handed to it). */
+function registeredDefinitions(): Definitions {
+  return { links: [...parser.defined], footnotes: [...(parser.gfmFootnotes ?? [])] };
 }
 
 const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
@@ -66,6 +82,8 @@ export interface BodyScan {
   segments: SegmentFact[];
   /** The text ends inside a fenced code block or an HTML block that only an end marker closes. */
   open: boolean;
+  /** The definitions this text declares (with those handed in). */
+  definitions: Definitions;
 }
 
 interface Frame {
@@ -76,9 +94,9 @@ interface Frame {
 }
 
 /** Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). */
-export function scanMarkdown(text: string, index: LineIndex): BodyScan {
-  const out: BodyScan = { codes: [], segments: [], open: false };
-  const events = markdownEvents(text);
+export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions): BodyScan {
+  const events = markdownEvents(text, definitions);
+  const out: BodyScan = { codes: [], segments: [], open: false, definitions: registeredDefinitions() };
   const segmentIds = new Map<Token, number>();
   const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];
   let opaqueDepth = 0;

@@ -4,7 +4,7 @@ import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
-import { FENCE_CLOSE, FENCE_OPEN, HTML_BLOCKS, hasTagCandidate, scanMarkdown, type BodyScan } from "./markdown.js";
+import { FENCE_CLOSE, FENCE_OPEN, HTML_BLOCKS, hasTagCandidate, scanMarkdown, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
 export const FACTS_VERSION = 5;
@@ -127,21 +127,26 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
     collectFrontmatterCodes(facts);
   }
 
-  const deep = bodyStart < text.length ? excessiveMarkdownNesting(text, bodyStart) : -1;
-  if (deep !== -1) {
-    // micromark's time grows with the square of list/quote nesting: such a body is not parsed.
-    facts.fatal = true;
-    facts.fields = undefined;
-    facts.codes = [];
-    const line = index.position(deep).line;
-    diagnostics.push({
-      rule: "file-skipped",
-      severity: "warning",
-      message: `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`,
-      range: lineRange(index, line),
-    });
-  } else if (bodyStart < text.length) {
-    collectBody(text, index, facts, bodyStart, chunks);
+  if (bodyStart < text.length) {
+    // micromark's time grows with the square of list/quote nesting, of a block's lines and of its
+    // emphasis and link markers: a body with too much of either is not parsed, and says where.
+    const deep = excessiveMarkdownNesting(text, bodyStart);
+    const starts = deep === -1 ? bodyChunkStarts(text, index, bodyStart) : [];
+    const heavy = deep === -1 ? oversizedBlock(text, starts) : -1;
+    if (deep !== -1 || heavy !== -1) {
+      facts.fatal = true;
+      facts.fields = undefined;
+      facts.codes = [];
+      diagnostics.push({
+        rule: "file-skipped",
+        severity: "warning",
+        message:
+          deep !== -1
+            ? `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`
+            : `The block starting here (up to the next blank line) is too large to parse: more than ${BLOCK_MAX_LINES} lines, ${BLOCK_MAX_CHARS / 1024} KB or ${BLOCK_MAX_MARKERS} emphasis and link markers (or the note holds too many large blocks), so the note was not parsed. Put blank lines between its paragraphs.`,
+        range: lineRange(index, index.position(deep !== -1 ? deep : heavy).line),
+      });
+    } else collectBody(text, index, facts, starts, chunks);
   }
   diagnostics.push(...findIdentifiers(text, index));
   return facts;
@@ -208,17 +213,14 @@ export function excessiveMarkdownNesting(text: string, from = 0): number {
   return -1;
 }
 
-const LINK_DEFINITION = /^ {0,3}\[[^\]]+\]:/m;
-
 /**
  * Offsets (line starts) where the body can be cut into chunks that parse exactly as they do in the
  * whole note: a line at column 0 after a blank line, outside fenced code and multi-line HTML. After a
  * blank line, a line at column 0 cannot continue a paragraph, list item, block quote, table or
- * indented code; only fences and HTML blocks of kinds 1-5 run across blank lines. Returns undefined
- * when the note has link reference definitions, which reach across chunks.
+ * indented code; only fences and HTML blocks of kinds 1-5 run across blank lines. (Link and footnote
+ * definitions reach across chunks too: collectBody hands every chunk the note's definitions.)
  */
-export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: number): number[] | undefined {
-  if (LINK_DEFINITION.test(text.slice(bodyStart))) return undefined;
+export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: number): number[] {
   const starts = [bodyStart];
   let fence: { char: string; length: number } | undefined;
   let htmlEnd: RegExp | undefined;
@@ -254,48 +256,88 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
   return starts;
 }
 
+/** Parts parsed at once hold whole chunks up to about this many characters: bounded memory, linear time. */
+const PART_CHARS = 32 * 1024;
+export const BLOCK_MAX_LINES = 4000;
+export const BLOCK_MAX_CHARS = 512 * 1024;
+export const BLOCK_MAX_MARKERS = 4000;
+
 /**
- * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it
- * that cannot open a fence or an HTML block (no backtick, tilde or `<`) holds nothing to find and
- * changes nothing after it, so it is not parsed at all. Without a cache (a cold read) the chunks
- * between two such are parsed together; with one (an open editor) each chunk is parsed and kept on
- * its own, so a keystroke re-parses one chunk.
+ * Offset of the first chunk (block of lines up to a blank line) that is too large for micromark, or
+ * where the note's budget of large blocks runs out (the squares of lines and of emphasis and link
+ * markers, summed over its blocks); -1 when every block is fine. Some 1-2 s of parsing at most.
  */
-function collectBody(text: string, index: LineIndex, facts: NoteFacts, bodyStart: number, cache?: ChunkCache): void {
-  const starts = bodyChunkStarts(text, index, bodyStart);
-  if (!starts) {
-    append(facts, scanMarkdown(text.slice(bodyStart), new LineIndex(text.slice(bodyStart))), index.position(bodyStart).line);
-    return;
+function oversizedBlock(text: string, starts: number[]): number {
+  let lineBudget = 2 * BLOCK_MAX_LINES ** 2;
+  let markerBudget = 2 * BLOCK_MAX_MARKERS ** 2;
+  for (let k = 0; k < starts.length; k++) {
+    const from = starts[k];
+    const to = k + 1 < starts.length ? starts[k + 1] : text.length;
+    let lines = 1;
+    let markers = 0;
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) lines++;
+      else if (c === 42 || c === 95 || c === 126 || c === 91) markers++; // * _ ~ [
+    }
+    lineBudget -= lines * lines;
+    markerBudget -= markers * markers;
+    if (lines > BLOCK_MAX_LINES || to - from > BLOCK_MAX_CHARS || markers > BLOCK_MAX_MARKERS || lineBudget < 0 || markerBudget < 0) return from;
   }
+  return -1;
+}
+
+/**
+ * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it that
+ * cannot open a fence or an HTML block (no backtick, tilde or `<`) and defines nothing (no `]:`)
+ * holds nothing to find and changes nothing elsewhere, so it is not parsed at all. Without a cache (a
+ * cold read) neighbouring chunks are parsed together in parts of up to PART_CHARS; with one (an open
+ * editor) each chunk is parsed and kept on its own, so a keystroke re-parses one chunk. When the note
+ * defines links or footnotes, the parts are parsed again knowing all of them.
+ */
+function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: number[], cache?: ChunkCache): void {
   const end = (k: number) => (k < starts.length ? starts[k] : text.length);
-  const inert = (k: number) => {
-    const chunk = text.slice(starts[k], end(k + 1));
-    return !/[`~<]/.test(chunk) && !hasTagCandidate(chunk);
-  };
+  const inertChunks = starts.map((from, k) => {
+    const chunk = text.slice(from, end(k + 1));
+    return !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
+  });
+  const inert = (k: number) => inertChunks[k];
   const used: ChunkCache = new Map();
-  const scan = (chunk: string) => {
-    let scanned = cache?.get(chunk) ?? used.get(chunk);
-    if (!scanned) scanned = scanMarkdown(chunk, new LineIndex(chunk));
-    if (cache) used.set(chunk, scanned);
+  const scan = (chunk: string, definitions?: Definitions, key = chunk) => {
+    let scanned = cache?.get(key) ?? used.get(key);
+    if (!scanned) scanned = scanMarkdown(chunk, new LineIndex(chunk), definitions);
+    if (cache) used.set(key, scanned);
     return scanned;
   };
+  const parts: { from: number; to: number; scanned: BodyScan }[] = [];
   for (let k = 0; k < starts.length; ) {
     if (inert(k)) {
       k++;
       continue;
     }
     let next = k + 1;
-    if (!cache) while (next < starts.length && !inert(next)) next++;
+    if (!cache) while (next < starts.length && !inert(next) && end(next) - starts[k] < PART_CHARS) next++;
     let scanned = scan(text.slice(starts[k], end(next)));
-    // A chunk that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
-    // carry on into the next chunk) is joined with the next one: correctness never rests on the cut.
+    // A part that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
+    // carry on into the next chunk) is joined with the next chunk: correctness never rests on the cut.
     while (scanned.open && next < starts.length) {
       next++;
       scanned = scan(text.slice(starts[k], end(next)));
     }
-    append(facts, scanned, index.position(starts[k]).line);
+    parts.push({ from: starts[k], to: end(next), scanned });
     k = next;
   }
+  const links = new Set(parts.flatMap((p) => p.scanned.definitions.links));
+  const footnotes = new Set(parts.flatMap((p) => p.scanned.definitions.footnotes));
+  if (links.size || footnotes.size) {
+    const definitions: Definitions = { links: [...links].sort(), footnotes: [...footnotes].sort() };
+    const prefix = `${JSON.stringify(definitions)}\u0000`;
+    for (const part of parts) {
+      const chunk = text.slice(part.from, part.to);
+      part.scanned = scan(chunk, definitions, prefix + chunk);
+    }
+  }
+  for (const part of parts) append(facts, part.scanned, index.position(part.from).line);
   if (cache) {
     // Keep only this version's chunks: the cache follows the document, it does not grow with history.
     cache.clear();

@@ -61,10 +61,17 @@ describe("chunked body parse", () => {
     expect(facts.codes.map((c) => c.id)).toEqual(["a", "b", "c"]);
   });
 
-  it("falls back to a whole parse when link reference definitions reach across chunks", () => {
-    const text = FRONTMATTER + "See [the guide][ref] #a\n\n[ref]: http://example.org/#x\n";
-    expect(bodyChunkStarts(text, new LineIndex(text), FRONTMATTER.length)).toBeUndefined();
-    expect(comparable(text, new Map())).toEqual(comparable(text));
+  it("hands every chunk the note's link and footnote definitions, wherever they stand", () => {
+    const image = "An image ![photo of the board #board-photo][img] and a note[^n] #after\n";
+    const defined = FRONTMATTER + image + "\n> [img]: board.png\n\n[^n]: footnote text #in-footnote\n";
+    for (const chunks of [undefined, new Map()]) {
+      // [img] is defined (in a block quote, in a later chunk): an image reference, whose alt text holds no codes.
+      const f = parseNoteText(defined, false, chunks);
+      expect(f.codes.map((c) => c.id)).toEqual(["after", "in-footnote"]);
+      expect(comparable(defined, chunks)).toEqual(comparable(defined));
+    }
+    // Undefined, the same text is literal, and its tag counts.
+    expect(parseNoteText(FRONTMATTER + image).codes.map((c) => c.id)).toEqual(["board-photo", "after"]);
   });
 
   it("reuses unchanged chunks: an edit re-parses only its own chunk", () => {

@@ -248,10 +248,28 @@ describe("Markdown", () => {
     expectGoodStillChecked(study);
   }, T);
 
-  it("pathological inline syntax: unclosed brackets, emphasis and backticks", () => {
-    for (const body of ["[".repeat(50_000), "*a ".repeat(30_000), "`".repeat(30_000), "<".repeat(30_000), "![".repeat(20_000), "&#".repeat(30_000)]) {
+  it("pathological inline syntax: unclosed brackets, emphasis and backticks: parsed, or skipped with a located reason", () => {
+    for (const body of ["[".repeat(50_000), "*a ".repeat(30_000), "`".repeat(30_000), "<".repeat(30_000), "![".repeat(20_000), "&#".repeat(30_000), "*a".repeat(100_000), "[a](".repeat(30_000), "[a]".repeat(50_000) + "\n\n[a]: http://x\n"]) {
       const f = parseNoteText(FM + body + " #gp-buy-in\n");
-      expect(f.diagnostics).toEqual([]);
+      const skipped = f.diagnostics.filter((d) => d.rule === "file-skipped");
+      expect(f.diagnostics.length).toBe(skipped.length);
+      if (skipped.length) expect(skipped[0].range.start.line).toBe(6);
     }
+  }, T);
+
+  it("one huge block (a 40,000-line paragraph) is skipped at its first line, not parsed for a minute", () => {
+    const f = parseNoteText(FM + "An intro paragraph. #gp-buy-in\n\n" + "Interviewer: and then? #old-code\n".repeat(40_000));
+    expect(f.diagnostics.map((d) => [d.rule, d.range.start.line])).toEqual([["file-skipped", 8]]);
+    expect(f.diagnostics[0].message).toMatch(/blank lines/);
+    expect(f.fatal).toBe(true);
+  }, T);
+
+  it("a 3 MB note of ordinary paragraphs is parsed in parts: every code found", () => {
+    const paragraphs = 50_000;
+    const f = parseNoteText(FM + "The practice manager described the weekly huddle. #gp-buy-in\n\n".repeat(paragraphs));
+    expect(f.diagnostics).toEqual([]);
+    expect(f.codes.length).toBe(paragraphs);
+    expect(f.segments.length).toBe(paragraphs);
+    expect(f.codes[paragraphs - 1].range.start.line).toBe(6 + 2 * (paragraphs - 1));
   }, T);
 });
