@@ -72,7 +72,8 @@ const LINES = [
   "[ref #label][r] [^1] [^#fn-call]", "<http://x.org/#auto> www.example.com/#www https://x.org/#bare", "mail #ab-c@example.org",
   "\\#escaped &#35;ref #ok&amp;more #a\\-b", "hard break #one  ", "hard escape #two\\", "item #3", "#x-1 #-y #9z",
   "text after (#paren) [#bracket] {#brace} \"#dq\" '#sq'", "😀 #emoji-code", "中文 #cjk", "tab\t#tabbed",
-  "[^1]: footnote #fn-def", "[r]: http://x.org/#def-dest", "<pre>", "</pre>", "   ```", "````",
+  "[^1]: footnote #fn-def", "[r]: http://x.org/#def-dest", "![alt #img-ref][r] and [text #t][R] [r]", "> [r]: quoted.png",
+  "- [^2]: in a list #fn-list", "[^2] #call-two", "[R]:", "  http://x.org/#next-line", "<pre>", "</pre>", "   ```", "````",
 ];
 
 /** More runs by hand: FIELDNOTES_FUZZ_RUNS=30000 npx vitest run test/core/markdown.test.ts */
