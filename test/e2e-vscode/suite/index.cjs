@@ -254,47 +254,50 @@ async function run() {
     await waitFor("diagnostics after the crash", () => fieldnotesDiagnostics(uriOf(BROKEN)).some((d) => diagCode(d) === "code-unknown"), 60000);
   });
 
-  await suite.test("fieldnotes.identifiers.enabled: false hides identifier warnings, true brings them back; a deleted note loses its diagnostics", async () => {
-    const rel = "notes/Magenta/2016-05-09-e2e-identifier.md";
+  /**
+   * Writes a Magenta note with `body` (never opened before, so no earlier scenario's editor holds it),
+   * runs `fn` with a counter of its diagnostics of `rule`, then resets `setting` and deletes the note.
+   */
+  async function withSettingOnNewNote(name, body, rule, setting, fn) {
+    const rel = `notes/Magenta/2016-05-09-e2e-${name}.md`;
     const file = path.join(studyRoot(), ...rel.split("/"));
     const config = vscode.workspace.getConfiguration("fieldnotes");
-    const identifierWarnings = () => fieldnotesDiagnostics(uriOf(rel)).filter((d) => diagCode(d) === "identifier-suspected").length;
-    fs.writeFileSync(file, "---\npractice: Magenta\ndate: 2016-05-09\nnpt: coherence\n---\n\nThe link worker wrote to jo.bloggs@example.org about the referral form.\n");
+    const count = () => fieldnotesDiagnostics(uriOf(rel)).filter((d) => diagCode(d) === rule).length;
+    fs.writeFileSync(file, `---\npractice: Magenta\ndate: 2016-05-09\nnpt: coherence\n---\n\n${body}\n`);
     try {
-      await waitFor("identifier-suspected on the new note", () => identifierWarnings() === 1, 60000);
-      await config.update("identifiers.enabled", false, vscode.ConfigurationTarget.Workspace);
-      await waitFor("identifier warning hidden", () => identifierWarnings() === 0, 30000);
-      await config.update("identifiers.enabled", undefined, vscode.ConfigurationTarget.Workspace);
-      await waitFor("identifier warning back", () => identifierWarnings() === 1, 30000);
+      await waitFor(`${rule} on the new note`, () => count() === 1, 60000);
+      await fn({ rel, count, set: (value) => config.update(setting, value, vscode.ConfigurationTarget.Workspace) });
     } finally {
-      await config.update("identifiers.enabled", undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update(setting, undefined, vscode.ConfigurationTarget.Workspace);
       fs.rmSync(file, { force: true });
     }
+    return rel;
+  }
+
+  await suite.test("fieldnotes.identifiers.enabled: false hides identifier warnings, true brings them back; a deleted note loses its diagnostics", async () => {
+    const body = "The link worker wrote to jo.bloggs@example.org about the referral form.";
+    const rel = await withSettingOnNewNote("identifier", body, "identifier-suspected", "identifiers.enabled", async ({ count, set }) => {
+      await set(false);
+      await waitFor("identifier warning hidden", () => count() === 0, 30000);
+      await set(undefined);
+      await waitFor("identifier warning back", () => count() === 1, 30000);
+    });
     await waitFor("the deleted note's diagnostics cleared", () => fieldnotesDiagnostics(uriOf(rel)).length === 0, 30000);
   });
 
   await suite.test("fieldnotes.diagnostics.scope: openFiles checks only open notes; workspace checks them all again", async () => {
-    // A note of its own, never opened before, so no earlier scenario's editors can hold it open.
-    const rel = "notes/Magenta/2016-05-10-e2e-scope.md";
-    const file = path.join(studyRoot(), ...rel.split("/"));
-    const config = vscode.workspace.getConfiguration("fieldnotes");
-    const unknownCodes = () => fieldnotesDiagnostics(uriOf(rel)).filter((d) => diagCode(d) === "code-unknown").length;
-    fs.writeFileSync(file, "---\npractice: Magenta\ndate: 2016-05-10\nnpt: coherence\n---\n\nThe practice manager asked about the huddle. #no-such-code\n");
-    try {
-      await waitFor("code-unknown on the unopened note", () => unknownCodes() === 1, 60000);
-      await config.update("diagnostics.scope", "openFiles", vscode.ConfigurationTarget.Workspace);
-      await waitFor("no diagnostics for the unopened note", () => unknownCodes() === 0, 30000);
+    const body = "The practice manager asked about the huddle. #no-such-code";
+    await withSettingOnNewNote("scope", body, "code-unknown", "diagnostics.scope", async ({ rel, count, set }) => {
+      await set("openFiles");
+      await waitFor("no diagnostics for the unopened note", () => count() === 0, 30000);
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uriOf(rel)));
-      await waitFor("diagnostics once the note is open", () => unknownCodes() === 1, 30000);
+      await waitFor("diagnostics once the note is open", () => count() === 1, 30000);
       await vscode.commands.executeCommand("workbench.action.closeAllEditors");
-      await config.update("diagnostics.scope", undefined, vscode.ConfigurationTarget.Workspace);
-      await waitFor("diagnostics with the workspace scope again", () => unknownCodes() === 1, 30000);
-    } finally {
-      await config.update("diagnostics.scope", undefined, vscode.ConfigurationTarget.Workspace);
-      fs.rmSync(file, { force: true });
-    }
-    // No check that the deleted note's diagnostics go: VS Code keeps the closed document for a while,
-    // and while it is open its text counts (the first scenario checks a deleted unopened note).
+      await set(undefined);
+      await waitFor("diagnostics with the workspace scope again", () => count() === 1, 30000);
+    });
+    // No check that this deleted note's diagnostics go: VS Code keeps a closed document for a while,
+    // and while it is open its text counts (the scenario above checks a deleted unopened note).
   });
 
   await suite.test("rename a code changes the codebook and every note", async () => {
