@@ -7,7 +7,7 @@ import { findIdentifiers } from "./identifiers.js";
 import { FENCE_CLOSE, FENCE_OPEN, HTML_BLOCKS, hasTagCandidate, scanMarkdown, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 5;
+export const FACTS_VERSION = 6;
 
 export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skipped", message: string): NoteFacts {
   const severity = rule === "file-skipped" ? "warning" : "error";
@@ -132,8 +132,8 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
     // emphasis and link markers: a body with too much of either is not parsed, and says where.
     const deep = excessiveMarkdownNesting(text, bodyStart);
     const starts = deep === -1 ? bodyChunkStarts(text, index, bodyStart) : [];
-    const heavy = deep === -1 ? oversizedBlock(text, starts) : -1;
-    if (deep !== -1 || heavy !== -1) {
+    const heavy = deep === -1 ? oversizedBlock(text, starts) : undefined;
+    if (deep !== -1 || heavy) {
       facts.fatal = true;
       facts.fields = undefined;
       facts.codes = [];
@@ -143,8 +143,8 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
         message:
           deep !== -1
             ? `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`
-            : `The block starting here (up to the next blank line) is too large to parse: more than ${BLOCK_MAX_LINES} lines, ${BLOCK_MAX_CHARS / 1024} KB or ${BLOCK_MAX_MARKERS} emphasis and link markers (or the note holds too many large blocks), so the note was not parsed. Put blank lines between its paragraphs.`,
-        range: lineRange(index, index.position(deep !== -1 ? deep : heavy).line),
+            : `The block starting here (up to the next blank line) is too large to parse: ${heavy!.why}, so the note was not parsed. Put blank lines between its paragraphs.`,
+        range: lineRange(index, index.position(deep !== -1 ? deep : heavy!.offset).line),
       });
     } else collectBody(text, index, facts, starts, chunks);
   }
@@ -263,17 +263,17 @@ export const BLOCK_MAX_CHARS = 512 * 1024;
 export const BLOCK_MAX_MARKERS = 4000;
 
 /**
- * Offset of the first chunk (block of lines up to a blank line) that is too large for micromark, or
- * where the note's budget of large blocks runs out (the squares of lines and of emphasis and link
- * markers, summed over its blocks); -1 when every block is fine. Some 1-2 s of parsing at most.
+ * The first chunk (block of lines up to a blank line) too large for micromark, or where the note's
+ * budget of large blocks runs out (the squares of lines and of emphasis and link markers, summed
+ * over its blocks), with why; undefined when every block is fine. Some 1-2 s of parsing at most.
  */
-function oversizedBlock(text: string, starts: number[]): number {
+function oversizedBlock(text: string, starts: number[]): { offset: number; why: string } | undefined {
   let lineBudget = 2 * BLOCK_MAX_LINES ** 2;
   let markerBudget = 2 * BLOCK_MAX_MARKERS ** 2;
   for (let k = 0; k < starts.length; k++) {
     const from = starts[k];
     const to = k + 1 < starts.length ? starts[k + 1] : text.length;
-    let lines = 1;
+    let lines = text.charCodeAt(to - 1) === 10 ? 0 : 1;
     let markers = 0;
     for (let i = from; i < to; i++) {
       const c = text.charCodeAt(i);
@@ -282,9 +282,15 @@ function oversizedBlock(text: string, starts: number[]): number {
     }
     lineBudget -= lines * lines;
     markerBudget -= markers * markers;
-    if (lines > BLOCK_MAX_LINES || to - from > BLOCK_MAX_CHARS || markers > BLOCK_MAX_MARKERS || lineBudget < 0 || markerBudget < 0) return from;
+    const why =
+      lines > BLOCK_MAX_LINES ? `it has ${lines} lines (at most ${BLOCK_MAX_LINES})`
+      : to - from > BLOCK_MAX_CHARS ? `it is ${Math.ceil((to - from) / 1024)} KB (at most ${BLOCK_MAX_CHARS / 1024} KB)`
+      : markers > BLOCK_MAX_MARKERS ? `it has ${markers} emphasis and link markers (* _ ~ [; at most ${BLOCK_MAX_MARKERS})`
+      : lineBudget < 0 || markerBudget < 0 ? "the note has too many large blocks, up to here"
+      : undefined;
+    if (why) return { offset: from, why };
   }
-  return -1;
+  return undefined;
 }
 
 /**
