@@ -325,9 +325,10 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     if (!cache) while (next < starts.length && !inert(next) && end(next) - starts[k] < PART_CHARS) next++;
     let scanned = scan(text.slice(starts[k], end(next)));
     // A part that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
-    // carry on into the next chunk) is joined with the next chunk: correctness never rests on the cut.
-    while (scanned.open && next < starts.length) {
-      next++;
+    // carry on into the next chunk) is joined with the next chunks, doubling their number each time
+    // so that re-parsing stays linear: correctness never rests on the cut.
+    for (let more = 1; scanned.open && next < starts.length; more *= 2) {
+      next = Math.min(starts.length, next + more);
       scanned = scan(text.slice(starts[k], end(next)));
     }
     parts.push({ from: starts[k], to: end(next), scanned });

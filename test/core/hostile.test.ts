@@ -257,6 +257,14 @@ describe("Markdown", () => {
     }
   }, T);
 
+  it("fences the chunk cutter cannot see (inside HTML blocks), repeated: joined in linear time, cold and in the editor", () => {
+    // Each chunk ends inside a fence for micromark, so every part must be joined with what follows.
+    const text = FM + "<div>\n```\n\nx #gp-buy-in\n```\n\ny #old-code\n\n".repeat(2000);
+    const cold = parseNoteText(text);
+    expect(cold.codes.length).toBe(2000);
+    expect(parseNoteText(text, false, new Map()).codes).toEqual(cold.codes);
+  }, T);
+
   it("one huge block (a 40,000-line paragraph) is skipped at its first line, not parsed for a minute", () => {
     const f = parseNoteText(FM + "An intro paragraph. #gp-buy-in\n\n" + "Interviewer: and then? #old-code\n".repeat(40_000));
     expect(f.diagnostics.map((d) => [d.rule, d.range.start.line])).toEqual([["file-skipped", 8]]);
