@@ -40,19 +40,33 @@ const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
 const HAS_LETTER = /[A-Za-z]/;
 const TAG_PRECEDERS = new Set(["(", "[", "{", '"', "'"]);
 
-function precedesTag(text: string, hashOffset: number): boolean {
+/** May a tag's `#` stand at this offset? Only at the start, after whitespace or after `( [ { " '`. */
+export function precedesTag(text: string, hashOffset: number): boolean {
   if (hashOffset === 0) return true;
   const ch = text[hashOffset - 1];
   return TAG_PRECEDERS.has(ch) || /\s/u.test(ch);
 }
 
-/** Could this text hold a tag at all? (The same test a text node's tags pass.) */
-export function hasTagCandidate(text: string): boolean {
-  if (!text.includes("#")) return false;
+/**
+ * Calls `found` for each tag in text[start, end) (offset of the `#`, and the id) until it returns
+ * true. A tag ends inside the span: `#ab` followed by more tag characters beyond it is a tag `ab`.
+ * True when `found` stopped the search.
+ */
+function findTags(text: string, start: number, end: number, found: (hash: number, id: string) => boolean | void): boolean {
+  const slice = start === 0 && end === text.length ? text : text.slice(start, end);
+  if (!slice.includes("#")) return false;
   TAG.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = TAG.exec(text))) if (HAS_LETTER.test(m[1]) && precedesTag(text, m.index)) return true;
+  while ((m = TAG.exec(slice))) {
+    const hash = start + m.index;
+    if (HAS_LETTER.test(m[1]) && precedesTag(text, hash) && found(hash, m[1])) return true;
+  }
   return false;
+}
+
+/** Could this text hold a tag at all? (The same test a text node's tags pass.) */
+export function hasTagCandidate(text: string): boolean {
+  return findTags(text, 0, text.length, () => true);
 }
 
 /** Tokens whose segment is a paragraph, heading or table cell: what the summary quotes as evidence. */
@@ -155,15 +169,7 @@ function scanTags(
   segmentIds: Map<Token, number>,
   checkEnd: number,
 ): void {
-  const slice = text.slice(start, end);
-  if (!slice.includes("#")) return;
-  TAG.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = TAG.exec(slice))) {
-    const hash = start + m.index;
-    const id = m[1];
-    // The tag must end inside this text node: `#ab` followed by more tag characters elsewhere is one tag.
-    if (!HAS_LETTER.test(id) || !precedesTag(text, hash)) continue;
+  findTags(text, start, end, (hash, id) => {
     let segment = segmentIds.get(segmentToken);
     if (segment === undefined) {
       segment = out.segments.length;
@@ -179,7 +185,7 @@ function scanTags(
       inline: true,
       segment,
     });
-  }
+  });
 }
 
 function segmentFact(text: string, index: LineIndex, token: Token, checkEnd: number): SegmentFact {
@@ -196,17 +202,36 @@ function segmentFact(text: string, index: LineIndex, token: Token, checkEnd: num
   return { line: index.position(from + lead).line + 1, text: raw.trim(), codes: [] };
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})\s*$/;
 /** HTML blocks of kinds 1-5 (CommonMark 4.6): they run across blank lines until their end marker. */
-export const HTML_BLOCKS: [RegExp, RegExp][] = [
+const HTML_BLOCKS: [RegExp, RegExp][] = [
   [/^ {0,3}<(script|pre|style|textarea)(\s|>|$)/i, /<\/(script|pre|style|textarea)>/i],
   [/^ {0,3}<!--/, /-->/],
   [/^ {0,3}<\?/, /\?>/],
   [/^ {0,3}<![A-Za-z]/, />/],
   [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
 ];
-export { FENCE as FENCE_OPEN, FENCE_CLOSE };
+
+/** The fence a line opens (its marker, e.g. "```"), if any. */
+export function fenceOpened(line: string): string | undefined {
+  return FENCE_OPEN.exec(line)?.[1];
+}
+
+/** Does this line close a fence opened with `marker`? (Same character, at least as long, nothing after.) */
+export function closesFence(line: string, marker: string): boolean {
+  const close = FENCE_CLOSE.exec(line);
+  return !!close && close[1][0] === marker[0] && close[1].length >= marker.length;
+}
+
+/** The end marker of an HTML block of kinds 1-5 that this text opens and does not close, if any. */
+export function unclosedHtmlBlock(text: string): RegExp | undefined {
+  for (const [open, end] of HTML_BLOCKS) {
+    const m = open.exec(text);
+    if (m) return end.test(text.slice(m[0].length)) ? undefined : end;
+  }
+  return undefined;
+}
 
 /** Does this last block of a text leave a fenced code block or an HTML block of kinds 1-5 open? */
 function endsOpen(block: Token, text: string): boolean {
@@ -215,18 +240,10 @@ function endsOpen(block: Token, text: string): boolean {
   if (text.slice(end).trim() !== "") return false;
   const src = text.slice(start, end);
   if (block.type === "codeFenced") {
-    const open = FENCE.exec(src);
-    if (!open) return false;
+    const marker = fenceOpened(src);
+    if (!marker) return false;
     const lines = src.split("\n");
-    if (lines.length < 2) return true;
-    const close = FENCE_CLOSE.exec(lines[lines.length - 1].replace(/\r$/, ""));
-    return !(close && close[1][0] === open[1][0] && close[1].length >= open[1].length);
+    return lines.length < 2 || !closesFence(lines[lines.length - 1].replace(/\r$/, ""), marker);
   }
-  if (block.type === "htmlFlow") {
-    for (const [open, close] of HTML_BLOCKS) {
-      const m = open.exec(src);
-      if (m) return !close.test(src.slice(m[0].length));
-    }
-  }
-  return false;
+  return block.type === "htmlFlow" && unclosedHtmlBlock(src) !== undefined;
 }

@@ -4,7 +4,7 @@ import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
-import { FENCE_CLOSE, FENCE_OPEN, HTML_BLOCKS, hasTagCandidate, scanMarkdown, type BodyScan, type Definitions } from "./markdown.js";
+import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
 export const FACTS_VERSION = 6;
@@ -222,14 +222,13 @@ export function excessiveMarkdownNesting(text: string, from = 0): number {
  */
 export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: number): number[] {
   const starts = [bodyStart];
-  let fence: { char: string; length: number } | undefined;
+  let fence: string | undefined;
   let htmlEnd: RegExp | undefined;
   let prevBlank = false;
   for (let line = index.position(bodyStart).line; line < index.lineCount; line++) {
     const t = index.lineText(line);
     if (fence) {
-      const m = FENCE_CLOSE.exec(t);
-      if (m && m[1][0] === fence.char && m[1].length >= fence.length) fence = undefined;
+      if (closesFence(t, fence)) fence = undefined;
       prevBlank = false;
       continue;
     }
@@ -240,17 +239,8 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
     }
     const start = index.starts[line];
     if (prevBlank && start > bodyStart && /^[^\s]/.test(t)) starts.push(start);
-    const f = FENCE_OPEN.exec(t);
-    if (f) fence = { char: f[1][0], length: f[1].length };
-    else {
-      for (const [open, end] of HTML_BLOCKS) {
-        const m = open.exec(t);
-        if (m && !end.test(t.slice(m[0].length))) {
-          htmlEnd = end;
-          break;
-        }
-      }
-    }
+    fence = fenceOpened(t);
+    if (!fence) htmlEnd = unclosedHtmlBlock(t);
     prevBlank = t.trim() === "";
   }
   return starts;
@@ -303,11 +293,10 @@ function oversizedBlock(text: string, starts: number[]): { offset: number; why: 
  */
 function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: number[], cache?: ChunkCache): void {
   const end = (k: number) => (k < starts.length ? starts[k] : text.length);
-  const inertChunks = starts.map((from, k) => {
+  const inert = starts.map((from, k) => {
     const chunk = text.slice(from, end(k + 1));
     return !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
   });
-  const inert = (k: number) => inertChunks[k];
   const used: ChunkCache = new Map();
   const scan = (chunk: string, definitions?: Definitions, key = chunk) => {
     let scanned = cache?.get(key) ?? used.get(key);
@@ -317,12 +306,12 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
   };
   const parts: { from: number; to: number; scanned: BodyScan }[] = [];
   for (let k = 0; k < starts.length; ) {
-    if (inert(k)) {
+    if (inert[k]) {
       k++;
       continue;
     }
     let next = k + 1;
-    if (!cache) while (next < starts.length && !inert(next) && end(next) - starts[k] < PART_CHARS) next++;
+    if (!cache) while (next < starts.length && !inert[next] && end(next) - starts[k] < PART_CHARS) next++;
     let scanned = scan(text.slice(starts[k], end(next)));
     // A part that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
     // carry on into the next chunk) is joined with the next chunks, doubling their number each time

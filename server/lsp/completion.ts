@@ -12,7 +12,7 @@ import {
   type Position,
   type Range,
 } from "vscode-languageserver";
-import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, LineIndex, NOTE_FIELDS, NPT_DEFINITIONS, NPT_IDS, type Codebook, type Study } from "../core/index.js";
+import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, LineIndex, NOTE_FIELDS, NPT_DEFINITIONS, NPT_IDS, precedesTag, type Codebook, type Study } from "../core/index.js";
 import { codeMarkdown, nptMarkdown } from "./hover.js";
 import type { Located } from "./workspace.js";
 
@@ -105,7 +105,6 @@ function wordRange(line: string, lineNo: number, ch: number, chars = WORD): Rang
 }
 
 const TAG_CHARS = /[A-Za-z0-9-]/;
-const TAG_PRECEDERS = new Set(["(", "[", "{", '"', "'"]);
 
 export function completionContext(loc: Located, text: string, pos: Position): Context | undefined {
   const index = new LineIndex(text);
@@ -178,8 +177,7 @@ function tagContext(index: LineIndex, close: number, line: string, pos: Position
   while (s > 0 && TAG_CHARS.test(line[s - 1])) s--;
   if (s === 0 || line[s - 1] !== "#") return undefined;
   const hash = s - 1;
-  if (hash > 0 && !TAG_PRECEDERS.has(line[hash - 1]) && !/\s/u.test(line[hash - 1])) return undefined;
-  if (line[hash - 1] === "\\") return undefined;
+  if (!precedesTag(line, hash)) return undefined;
   // Not inside an inline code span (odd number of backticks before) or a fenced code block.
   if (((line.slice(0, hash).match(/`/g) ?? []).length & 1) === 1) return undefined;
   let fenced = false;
