@@ -68,7 +68,6 @@ export class NotAStudyError extends Error {
   }
 }
 
-
 export class Study {
   readonly notes = new Map<string, NoteRecord>();
   configResult: ConfigResult = { diagnostics: [] };
@@ -284,8 +283,7 @@ export class Study {
     return record;
   }
 
-  /** Drops the editor overlay: the note is read from disk again (or removed when gone). */
-  /** The editor closed a note: the disk's text (or none, if the file is gone) counts again. */
+  /** The editor closed a note: its overlay goes, and the disk's text (or none, if the file is gone) counts again. */
   closeNoteText(rel: string): void {
     this.chunkCaches.delete(rel);
     const r = this.notes.get(rel);
@@ -429,7 +427,6 @@ export class Study {
     this.notes.set(f.rel, record);
     return true;
   }
-
 
   private record(file: string, hash: string, facts: NoteFacts | (() => NoteFacts), size: number, mtimeMs: number, verdict?: Verdict): NoteRecord {
     const r = new NoteRecord(file, hash, facts, size, mtimeMs);

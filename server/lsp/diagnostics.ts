@@ -105,11 +105,15 @@ export class DiagnosticsManager {
     this.settings.set(root, s);
   }
 
+  /** Does the configured scope cover this file? (With `openFiles`, only open notes are checked.) */
+  private inScope(study: Study, rel: string, kind: FileKind): boolean {
+    return kind !== "note" || this.settingsFor(study.root).scope !== "openFiles" || this.ws.isOpen(study, rel);
+  }
+
   private shouldPush(study: Study, rel: string, kind: FileKind): boolean {
-    const open = this.ws.isOpen(study, rel);
-    if (kind === "note" && !open && this.settingsFor(study.root).scope === "openFiles") return false;
+    if (!this.inScope(study, rel, kind)) return false;
     if (!this.pull) return true;
-    return !open && !this.workspacePullSeen;
+    return !this.ws.isOpen(study, rel) && !this.workspacePullSeen;
   }
 
   private send(uri: string, root: string, diagnostics: LspDiagnostic[]): void {
@@ -195,9 +199,8 @@ export class DiagnosticsManager {
           if (token?.isCancellationRequested) throw CANCELLED();
         }
         // A note out of scope gets an empty report, not none: a file left out keeps its old diagnostics.
-        const inScope = !(f.kind === "note" && settings.scope === "openFiles" && !this.ws.isOpen(study, f.rel));
         const uri = this.ws.uriOf(study, f.rel);
-        const r = this.report(uri, inScope ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : [], prev.get(uri));
+        const r = this.report(uri, this.inScope(study, f.rel, f.kind) ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : [], prev.get(uri));
         items.push({ ...r, uri, version: this.ws.versionOf(study, f.rel) } as WorkspaceDocumentDiagnosticReport);
         reported.add(uri);
       }
