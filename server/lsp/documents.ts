@@ -51,15 +51,14 @@ export class DocumentSync {
     if (loc.kind === "note") {
       study.closeNoteText(loc.rel);
       this.diagnostics.publish(study, [loc.rel]);
-      // A pull client learns only by pulling again that a closed note left the openFiles scope, or
-      // was deleted or changed on disk while it was open.
-      this.diagnostics.refresh();
     } else {
       study.reloadConfig();
       this.reapplyConfigOverlays(loc.handle);
       this.diagnostics.publishStudy(study);
-      this.diagnostics.refresh();
     }
+    // A pull client learns only by pulling again what closing changed: the disk's text counts again
+    // (a note may be gone, or have left the openFiles scope).
+    this.diagnostics.refresh();
   }
 
   private cancel(uri: string): void {
