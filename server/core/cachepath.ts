@@ -5,14 +5,20 @@ import { lstatSync } from "node:fs";
 import { join } from "node:path";
 
 /** The cache's places that must not be links, root-relative. */
-const CACHE_PLACES = [".fieldnotes", ".fieldnotes/cache", ".fieldnotes/.gitignore", ".fieldnotes/cache/facts.json"];
+const CACHE_PLACES: [string, "folder" | "file"][] = [
+  [".fieldnotes", "folder"],
+  [".fieldnotes/cache", "folder"],
+  [".fieldnotes/.gitignore", "file"],
+  [".fieldnotes/cache/facts.json", "file"],
+];
 
 /**
  * Why the cache of the study at `root` must not be used (one line for the user), or undefined when it
- * may: `.fieldnotes`, `.fieldnotes/cache` or a cache file is a symbolic link, or `.fieldnotes` is not a folder.
+ * may: `.fieldnotes`, `.fieldnotes/cache` or a cache file is a symbolic link, or not a folder (not a regular
+ * file) where one belongs.
  */
 export function cacheRefusal(root: string): string | undefined {
-  for (const place of CACHE_PLACES) {
+  for (const [place, kind] of CACHE_PLACES) {
     let st;
     try {
       st = lstatSync(join(root, place));
@@ -22,8 +28,9 @@ export function cacheRefusal(root: string): string | undefined {
     if (st.isSymbolicLink()) {
       return `fieldnotes: warning: '${place}' is a symbolic link; the cache (which holds note text) is not used, so that nothing is written outside the study. Remove the link to use the cache again.`;
     }
-    if (place === ".fieldnotes" && !st.isDirectory()) {
-      return "fieldnotes: warning: '.fieldnotes' is not a folder; the cache is not used.";
+    // A pipe in place of the cache file would block the read forever; a file in place of a folder is no cache.
+    if (kind === "folder" ? !st.isDirectory() : !st.isFile()) {
+      return `fieldnotes: warning: '${place}' is not a ${kind === "folder" ? "folder" : "regular file"}; the cache is not used. Remove it to use the cache again.`;
     }
   }
   return undefined;

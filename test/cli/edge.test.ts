@@ -235,4 +235,13 @@ describe("the cache is never written through a link", () => {
       expect(readdirSync(outside)).toEqual([]);
     }, T);
   }
+
+  it("a FIFO in place of the cache file: check ends, with one warning line, and works without the cache", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
+    mkdirSync(join(root, ".fieldnotes/cache"), { recursive: true });
+    mkfifo(join(root, ".fieldnotes/cache/facts.json"));
+    const r = await runCli(["check", "."], root, BOUND_MS);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split("\n")).toEqual(["fieldnotes: warning: '.fieldnotes/cache/facts.json' is not a regular file; the cache is not used. Remove it to use the cache again."]);
+  }, T);
 });
