@@ -142,6 +142,16 @@ describe("no note vanishes without a word", () => {
     expect(await excludedUnprivileged(root)).toEqual([{ file: "notes/Cobalt/b.md", rules: ["file-skipped"] }]);
   }, T);
 
+  it.skipIf(!canDropPrivileges)("an unreadable codebook is reported as unreadable, not as missing", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
+    openStudyTo(root);
+    chmodSync(join(root, "codebook.yaml"), 0o000);
+    const r = await runUnprivileged(["check", ".", "--no-cache"], root);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^fieldnotes\.yaml:1:1: error config-invalid: The codebook file cannot be used: 'codebook\.yaml' cannot be read: permission denied \(EACCES\)/m);
+    expect(r.stdout + r.stderr).not.toMatch(/does not exist/);
+  }, T);
+
   it("a named pipe (FIFO) named like a note: file-skipped, excluded, and the run ends", async () => {
     const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
     mkfifo(join(root, "notes/Magenta/pipe.md"));
