@@ -7,6 +7,11 @@ import { NPT_IDS, britishSpelling, isNptId } from "./npt.js";
 import { closest, didYouMean } from "./suggest.js";
 
 export const CODE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The valid code id closest in spelling to `id` (`GP-Workload` → `gp-workload`, `Practice_Champion` → `practice-champion`), or "" when it has no letters or digits. */
+export function toCodeId(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
 const ENTRY_KEYS = ["label", "description", "npt", "parent", "deprecated", "replacedBy"];
 
 export interface CodebookResult {
@@ -41,7 +46,11 @@ export function parseCodebook(text: string): CodebookResult {
   }
   for (const e of codes.entries) {
     const id = e.key;
-    if (!CODE_ID.test(id)) problem("codebook-invalid", `Code id '${id}' must be lower-case words joined by hyphens, e.g. 'gp-buy-in'.`, e.keyRange);
+    if (!CODE_ID.test(id)) {
+      const fixed = toCodeId(id);
+      const s = fixed ? [fixed] : [];
+      problem("codebook-invalid", `Code id '${id}' must be lower-case words joined by hyphens: ${fixed ? `write '${fixed}'` : "e.g. 'gp-buy-in'"}.`, e.keyRange, s);
+    }
     if (codebook.codes.has(id)) {
       problem("codebook-invalid", `Code '${id}' is defined twice.`, e.keyRange);
       continue;

@@ -7,7 +7,7 @@ import { findIdentifiers } from "./identifiers.js";
 import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 6;
+export const FACTS_VERSION = 7;
 
 export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skipped", message: string): NoteFacts {
   const severity = rule === "file-skipped" ? "warning" : "error";
@@ -156,7 +156,8 @@ function collectFrontmatterCodes(facts: NoteFacts): void {
   const codes = facts.fields?.find((e) => e.key === "codes")?.value;
   const items: ValueFact[] = codes ? (codes.kind === "seq" ? codes.items : [codes]) : [];
   for (const item of items) {
-    if (item.kind === "scalar" && item.type === "string" && item.text) {
+    // `codes: a, b` is a mistaken list (reported by validation), never a code named "a, b".
+    if (item.kind === "scalar" && item.type === "string" && item.text && !item.text.includes(",")) {
       facts.codes.push({ id: item.text, range: item.range, idRange: item.range, inline: false, segment: -1 });
     }
   }

@@ -110,7 +110,8 @@ function toFact(node: YamlNode, src: string, at: At): ValueFact {
     const v = node.value;
     const type = typeof v === "string" ? "string" : typeof v === "number" || typeof v === "bigint" ? "number" : typeof v === "boolean" ? "boolean" : "null";
     const text = type === "string" ? (v as string) : src.slice(start, end).trim();
-    return { kind: "scalar", text, type, range };
+    const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+    return quoted ? { kind: "scalar", text, type, range, quoted } : { kind: "scalar", text, type, range };
   }
   if (isSeq(node)) {
     return { kind: "seq", items: node.items.map((item) => (item == null ? { kind: "other", range } : toFact(item as YamlNode, src, at))), range };
