@@ -116,11 +116,11 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
         });
       }
     }
-    if (!text.slice(fm.bodyStart).trim()) {
+    if (bodyHoldsNothing(text, fm.bodyStart)) {
       diagnostics.push({
         rule: "body-empty",
         severity: "warning",
-        message: "The note has nothing after its frontmatter. Write what was observed, said or thought.",
+        message: "The note has nothing after its frontmatter but headings and comments (an unedited template?). Write what was observed, said or thought.",
         range: lineRange(index, fm.closeLine),
       });
     }
@@ -150,6 +150,22 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   }
   diagnostics.push(...findIdentifiers(text, index));
   return facts;
+}
+
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+
+/**
+ * body-empty (SPEC section 6): nothing after the frontmatter but ATX headings, HTML comments (an
+ * unclosed one runs to the end) and white space, as in a note made from a template and never
+ * written. A heading that carries a tag is content: the note is coded.
+ */
+export function bodyHoldsNothing(text: string, bodyStart: number): boolean {
+  const body = text.slice(bodyStart).replace(/<!--[\s\S]*?(?:-->|$)/g, " ");
+  for (const line of body.split(/\r\n|\r|\n/)) {
+    if (!line.trim()) continue;
+    if (!ATX_HEADING.test(line) || hasTagCandidate(line.replace(/^ {0,3}#{1,6}/, ""))) return false;
+  }
+  return true;
 }
 
 function collectFrontmatterCodes(facts: NoteFacts): void {

@@ -26,3 +26,20 @@ describe("fieldnotes.yaml: every problem at once", () => {
     expect(text.stderr + text.stdout).toMatch(/fieldnotes\.yaml:3:1: error config-invalid: `practices` is required/);
   });
 });
+
+describe("an unedited `fieldnotes new` note", () => {
+  it("is body-empty, and carries no placeholder evidence: it is excluded until npt is written", async () => {
+    const root = makeStudy({});
+    for (const type of ["observation", "meeting", "memo"]) {
+      const made = await runCli(["new", "--practice", "Magenta", "--date", "2016-03-14", "--type", type], root);
+      expect(made.code).toBe(0);
+    }
+    const r = await runCli(["check", "--format", "json"], root);
+    const report: JsonReport = JSON.parse(r.stdout);
+    expect(report.files.map((f) => f.file)).toEqual(["notes/Magenta/2016-03-14-meeting.md", "notes/Magenta/2016-03-14-memo.md", "notes/Magenta/2016-03-14-observation.md"]);
+    for (const f of report.files) expect(f.diagnostics.map((d) => d.rule).sort()).toEqual(["body-empty", "field-missing"]);
+    const summary = JSON.parse((await runCli(["report"], root)).stdout);
+    expect(summary.totals).toMatchObject({ notes: 3, included: 0, excluded: 3 });
+    expect(summary.practices.find((p: { id: string }) => p.id === "Magenta").levels).toEqual({ patient: 0, practice: 0, community: 0 });
+  });
+});
