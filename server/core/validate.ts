@@ -1,6 +1,6 @@
 // Validation of a note's facts against the study's config and codebook (SPEC section 6), and the
 // typed reading of its fields that the summary uses. Cheap: it runs again on every config change.
-import type { Codebook, Diagnostic, EntryFact, NoteFacts, Range, RuleId, Severity, StudyConfig, ValueFact } from "./types.js";
+import type { Codebook, Diagnostic, EntryFact, NoteFacts, OtherFact, Range, RuleId, Severity, StudyConfig, ValueFact } from "./types.js";
 import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, NPT_IDS, britishSpelling, coreConstruct, isNptId } from "./npt.js";
 import { Suggester, closest, didYouMean, editDistance } from "./suggest.js";
 import { isRealDate } from "./config.js";
@@ -52,11 +52,30 @@ function stringItems(entry: EntryFact, out: Diagnostic[]): { text: string; range
   return result;
 }
 
+/** field-type at a tag fieldnotes does not read and its value, with the untagged value as the fix. */
+function taggedValue(key: string, v: OtherFact): Diagnostic {
+  const shape: Record<string, string> = {
+    date: "a date as plain YYYY-MM-DD",
+    npt: "an id or a list [a, b]",
+    level: "a level or a list [a, b]",
+    codes: "a code id or a list [a, b]",
+    participants: "a name or a list [a, b]",
+    assessment: "a mapping such as 'coherence: full'",
+  };
+  const what = shape[key] ?? "the plain value";
+  // The untagged value is the fix, unless it is a set's mapping where a list is meant.
+  const fix = v.untagged && (key === "assessment" || !v.untagged.startsWith("{")) ? [v.untagged] : undefined;
+  const d = diag("field-type", "error", `\`${key}\` carries the YAML tag '${v.tag}', which fieldnotes does not read. Remove the tag and write ${what}.`, v.range, fix, v.range);
+  if (fix) d.data!.title = `Remove the tag '${v.tag}'`;
+  return d;
+}
+
 function describe(v: ValueFact): string {
   if (v.kind === "scalar") return v.type === "null" ? "empty" : `a ${v.type}`;
   if (v.kind === "seq") return "a list";
   if (v.kind === "map") return "a mapping";
   if (v.kind === "alias") return "an alias (fieldnotes does not expand aliases)";
+  if (v.tag) return `a value with the YAML tag '${v.tag}', which fieldnotes does not read: remove the tag`;
   return "not a plain value";
 }
 
@@ -103,6 +122,10 @@ function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationCo
     }
     const v = f.value;
     if (isEmpty(v)) continue; // reported above for required fields; an empty optional field says nothing
+    if (v!.kind === "other" && v!.tag) {
+      out.push(taggedValue(f.key, v!));
+      continue;
+    }
     if (v!.kind === "alias" || v!.kind === "other") {
       out.push(diag("field-type", "error", `\`${f.key}\` is ${describe(v!)}; write the value itself.`, v!.range));
       continue;

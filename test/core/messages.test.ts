@@ -112,3 +112,30 @@ describe("body-empty: an unedited template", () => {
     }
   });
 });
+
+describe("YAML tags fieldnotes does not read", () => {
+  const cases: [string, string, number, number, number, string | undefined][] = [
+    // field line, tag, line, start, end (the tag and the value), fix
+    ["date: !!timestamp 2016-03-14", "!!timestamp", 2, 6, 28, "2016-03-14"],
+    ["codes: !!omap [gp-buy-in]", "!!omap", 4, 7, 25, "[gp-buy-in]"],
+    ["observer: !!binary Tk9SQw==", "!!binary", 4, 10, 27, "Tk9SQw=="],
+    ["codes: !!pairs [gp-buy-in]", "!!pairs", 4, 7, 26, "[gp-buy-in]"],
+    ["codes: !!set {gp-buy-in}", "!!set", 4, 7, 24, undefined],
+    ["level: !local practice", "!local", 4, 7, 22, "practice"],
+  ];
+  for (const [line, tag, l, from, to, fix] of cases) {
+    it(`${tag}: one field-type at the tag and value, saying to remove the tag`, () => {
+      const front = line.startsWith("date:") ? [BASE[0], line, BASE[2]] : [...BASE, line];
+      const ds = diagnose(note(front));
+      expect(ds.map((d) => [d.rule, d.range])).toEqual([["field-type", { start: { line: l, character: from }, end: { line: l, character: to } }]]);
+      expect(ds[0].message).toContain(`'${tag}'`);
+      expect(ds[0].message).toMatch(/Remove the tag and write /);
+      expect(ds[0].data?.suggestions).toEqual(fix ? [fix] : undefined);
+    });
+  }
+  it("a tag in a list item, after an anchor, or the core schema's own tags", () => {
+    expect(diagnose(note([...BASE, "codes: [gp-buy-in, !!binary eA==]"])).map((d) => [d.rule, d.range.start.character, d.range.end.character])).toEqual([["field-type", 19, 32]]);
+    expect(diagnose(note([BASE[0], "date: &d !!timestamp 2016-03-14", BASE[2]]))[0].range.start.character).toBe(9);
+    expect(diagnose(note([BASE[0], "date: !!str 2016-03-14", "npt: !!seq [coherence]"]))).toEqual([]);
+  });
+});
