@@ -43,3 +43,26 @@ describe("an unedited `fieldnotes new` note", () => {
     expect(summary.practices.find((p: { id: string }) => p.id === "Magenta").levels).toEqual({ patient: 0, practice: 0, community: 0 });
   });
 });
+
+describe("codebooks of 10,000 codes linked by parent", () => {
+  const n = 10_000;
+  const ids = Array.from({ length: n }, (_, i) => `code-${i}`);
+  const codebook = (parent: (i: number) => string | undefined) =>
+    "codes:\n" + ids.map((id, i) => `  ${id}:\n    label: Code ${i}\n${parent(i) ? `    parent: ${parent(i)}\n` : ""}`).join("");
+
+  it("one cycle through all of them: checked, the cycle reported once, at the first code's parent", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE.replace("#shared-learning", "#code-7") }, { codebook: codebook((i) => ids[(i + 1) % n]) });
+    const r = await runCli(["check", "--format", "json"], root, 120_000);
+    expect(r.code).toBe(1);
+    const ds = diagnosticsOf(JSON.parse(r.stdout), "codebook.yaml");
+    expect(ds.map((d) => [d.rule, d.range.start])).toEqual([["codebook-reference", { line: 3, character: 12 }]]);
+    expect(ds[0].message).toMatch(/'code-0' form a cycle .*\(10000 codes\)/);
+  }, 150_000);
+
+  it("one chain of 10,000 parents: checked, nothing to report", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE.replace("#shared-learning", "#code-9999") }, { codebook: codebook((i) => (i + 1 < n ? ids[i + 1] : undefined)) });
+    const r = await runCli(["check", "--format", "json"], root, 120_000);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).files).toEqual([]);
+  }, 150_000);
+});
