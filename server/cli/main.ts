@@ -131,6 +131,7 @@ function formatLine(file: string, d: Diagnostic): string {
 /** Opens the study, printing config problems; returns undefined (exit 2) when the config is unusable. */
 async function openStudy(path: string, noCache: boolean, io: Out): Promise<Study | undefined> {
   const study = await Study.open(path, { cache: !noCache });
+  for (const w of study.warnings) io.err(w + "\n");
   if (study.configDiagnostics.length || !study.config) {
     const file = relative(process.cwd(), join(study.root, "fieldnotes.yaml")) || "fieldnotes.yaml";
     for (const d of study.configDiagnostics) io.err(formatLine(file, d) + "\n");
@@ -155,6 +156,7 @@ async function check(argv: string[], io: Out): Promise<number> {
     if (!/^\d+$/.test(values["max-warnings"] as string)) throw new UsageError("--max-warnings takes a whole number.");
   }
   const study = await Study.open(onePath(positionals, "check"), { cache: !values["no-cache"] });
+  for (const w of study.warnings) io.err(w + "\n");
   const report: DiagnosticsReport = study.diagnosticsReport();
   if (format === "json") io.out(JSON.stringify(report, null, 2) + "\n");
   else {

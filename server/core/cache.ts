@@ -8,6 +8,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { join } from "node:path";
 import type { Diagnostic, NoteFacts } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
+import { cacheRefusal } from "./cachepath.js";
 
 const CACHE_FORMAT = `fieldnotes-facts-${FACTS_VERSION}`;
 
@@ -138,6 +139,7 @@ export class FactsCache {
       }
     }
     if (!this.dirty) return;
+    if (cacheRefusal(this.root)) return; // a link appeared since the study was opened: write nothing through it
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
       const dir = join(this.root, ".fieldnotes");

@@ -1,7 +1,6 @@
 // fieldnotes.yaml: the study configuration (SPEC section 2). Every problem is a `config-invalid`
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 // diagnostic located on the offending YAML node.
+import { readStudyText, StudyFileError } from "./studyfile.js";
 import type { Diagnostic, EntryFact, Practice, Range, StudyConfig, ValueFact } from "./types.js";
 import { LineIndex, ZERO_RANGE, lineRange } from "./text.js";
 import { parseYamlFacts, scalarText } from "./yamlfacts.js";
@@ -183,22 +182,29 @@ function checkedList(
   return out;
 }
 
-export function missingCodebookDiagnostic(path: string, keyRange: Range | undefined): Diagnostic {
+/** The codebook could not be read: missing, or (with `refusal`, a StudyFileError's message) refused. */
+export function missingCodebookDiagnostic(path: string, keyRange: Range | undefined, refusal?: string): Diagnostic {
   return {
     rule: "config-invalid",
     severity: "error",
-    message: `The codebook file '${path}' does not exist. Create it (codes: …) or point \`codebook\` at it.`,
+    message: refusal
+      ? `The codebook file cannot be used: ${refusal} Point \`codebook\` at a regular file inside the study.`
+      : `The codebook file '${path}' does not exist. Create it (codes: …) or point \`codebook\` at it.`,
     range: keyRange ?? ZERO_RANGE,
   };
 }
 
-/** Reads and parses `<root>/fieldnotes.yaml`; a missing or unreadable file is one diagnostic. */
-export function loadConfig(root: string): ConfigResult {
+/**
+ * Reads and parses `<root>/fieldnotes.yaml` (through readStudyText: never a link, a FIFO or a file
+ * outside the study); a missing or unreadable file is one diagnostic at line 0.
+ */
+export function loadConfig(root: string, realRoot?: string): ConfigResult {
   let text: string;
   try {
-    text = readFileSync(join(root, CONFIG_FILE), "utf8");
+    text = readStudyText(root, CONFIG_FILE, { realRoot });
   } catch (err) {
-    return { diagnostics: [{ rule: "config-invalid", severity: "error", message: `fieldnotes.yaml cannot be read: ${(err as NodeJS.ErrnoException).code ?? "error"}.`, range: ZERO_RANGE }] };
+    const message = err instanceof StudyFileError ? err.message : `fieldnotes.yaml cannot be read: ${(err as NodeJS.ErrnoException).code ?? "error"}.`;
+    return { diagnostics: [{ rule: "config-invalid", severity: "error", message, range: ZERO_RANGE }] };
   }
-  return parseConfig(text.replace(/^\uFEFF/, ""));
+  return parseConfig(text);
 }

@@ -1,9 +1,12 @@
 // Finding the study root and the note files of a study (SPEC sections 1-2). Never follows symbolic
-// links: a linked note is reported, not read, so nothing outside the study root is ever read.
+// links: a linked note is reported, not read, so nothing outside the study root is ever read. Nothing
+// is left out without a word: a folder that cannot be listed (or is a link), a pipe named like a note,
+// a path too long to open, each comes back as an entry with the reason it is skipped.
 import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { CONFIG_FILE } from "./config.js";
+import { kindOf, systemErrorSentence } from "./studyfile.js";
 
 export interface NoteFile {
   /** Path relative to the study root, `/`-separated. */
@@ -12,6 +15,12 @@ export interface NoteFile {
   symlink: boolean;
   size: number;
   mtimeMs: number;
+  /**
+   * Set when the entry is not read at all, with the `file-skipped` message: a special file (named pipe,
+   * socket, device), a path too long to open, or a folder (then `rel` names the folder) that cannot be
+   * listed or is a symbolic link, so the notes in it could not be checked.
+   */
+  skip?: string;
 }
 
 /** The nearest folder at or above `start` (a folder or a file) that holds fieldnotes.yaml. */
@@ -32,6 +41,8 @@ export function findStudyRoot(start: string): string | undefined {
 
 export interface NoteMatcher {
   (rel: string): boolean;
+  /** Could this folder (root-relative) hold notes under the globs, i.e. is it not ignored and on a glob's way? */
+  folder?: (relDir: string) => boolean;
 }
 
 const ALWAYS_IGNORED_DIRS = new Set(["templates", "node_modules"]);
@@ -45,11 +56,20 @@ function ignoredSegment(segment: string, isDir: boolean): boolean {
 export function makeNoteMatcher(globs: string[], ignore: string[]): NoteMatcher {
   const include = picomatch(globs.length ? globs : ["**/*.md"], { dot: true });
   const exclude = ignore.length ? picomatch(ignore, { dot: true }) : () => false;
-  return (rel: string) => {
+  const matcher: NoteMatcher = (rel: string) => {
     const parts = rel.split("/");
     if (parts.some((p, i) => p === ".." || p === "" || ignoredSegment(p, i < parts.length - 1))) return false;
     return include(rel) && !exclude(rel);
   };
+  // The fixed folder each glob starts from ("notes" for notes/**/*.md, "" for **/*.md).
+  const bases = (globs.length ? globs : ["**/*.md"]).map((g) => picomatch.scan(g)).filter((s) => !s.negated).map((s) => s.base.replace(/\/+$/, ""));
+  const ignoredDir = ignore.length ? picomatch(ignore.map((g) => g.replace(/\/\*\*$/, "")), { dot: true }) : () => false;
+  matcher.folder = (relDir: string) => {
+    const parts = relDir.split("/");
+    if (parts.some((p) => p === ".." || p === "" || ignoredSegment(p, true)) || ignoredDir(relDir)) return false;
+    return bases.some((b) => b === "" || relDir === b || relDir.startsWith(b + "/") || b.startsWith(relDir + "/"));
+  };
+  return matcher;
 }
 
 export function toRel(root: string, abs: string): string | undefined {
@@ -59,18 +79,28 @@ export function toRel(root: string, abs: string): string | undefined {
   return r.slice(base.length).split(sep).join("/");
 }
 
-/** Every note file of the study, sorted by path (UTF-16 order); folders named like notes are walked, not read. */
+/**
+ * Every note file of the study, sorted by path (UTF-16 order); folders named like notes are walked, not
+ * read. Entries with `skip` set (see NoteFile) stand for what could not be read, so nothing is dropped
+ * without a word: a folder that could hold notes but cannot be listed or is a link, a special file or a
+ * path too long to open that the globs take.
+ */
 export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string[] = []): NoteFile[] {
   const ignoredDir = ignore.length ? picomatch(ignore.map((g) => g.replace(/\/\*\*$/, "")), { dot: true }) : () => false;
+  const mayHoldNotes = matches.folder ?? (() => true);
   const out: NoteFile[] = [];
+  const skipped = (rel: string, skip: string) => out.push({ rel, abs: join(root, rel), symlink: false, size: 0, mtimeMs: 0, skip });
   const stack = [""];
   while (stack.length) {
     const relDir = stack.pop()!;
     let entries;
     try {
       entries = readdirSync(relDir ? join(root, relDir) : root, { withFileTypes: true });
-    } catch {
-      continue; // unreadable folder: nothing in it can be a note we could read
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? "error";
+      // Vanished meanwhile: nothing to say. Otherwise the notes in it would vanish without a word.
+      if (relDir && code !== "ENOENT" && code !== "ENOTDIR") skipped(relDir, folderSkipMessage(relDir, code));
+      continue;
     }
     for (const e of entries) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
@@ -78,16 +108,41 @@ export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string
         if (!ignoredSegment(e.name, true) && !ignoredDir(rel)) stack.push(rel);
         continue;
       }
-      if (!(e.isFile() || e.isSymbolicLink()) || !matches(rel)) continue;
+      if (!matches(rel)) {
+        if (e.isSymbolicLink() && mayHoldNotes(rel) && pointsToFolder(join(root, rel))) skipped(rel, linkedFolderMessage(rel));
+        continue;
+      }
       const abs = join(root, rel);
       try {
         const st = lstatSync(abs);
-        out.push({ rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs });
-      } catch {
-        // vanished between readdir and lstat
+        const special = st.isFile() || st.isSymbolicLink() ? undefined : `This note is ${kindOf(st)}, not a regular file, so it was not read. Replace it with an ordinary file.`;
+        out.push({ rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs, skip: special });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? "error";
+        if (code !== "ENOENT" && code !== "ENOTDIR") skipped(rel, systemErrorSentence(rel, code)); // else vanished meanwhile
       }
     }
   }
   out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return out;
+}
+
+/** The `file-skipped` message for a folder that could not be listed. */
+export function folderSkipMessage(relDir: string, code: string): string {
+  if (code === "ENAMETOOLONG") return `The folder '${relDir}' has a path longer than this system allows (ENAMETOOLONG), so the notes in it were not checked. Shorten the names of its folders.`;
+  if (code === "EACCES" || code === "EPERM") return `The folder '${relDir}' cannot be read: permission denied (${code}), so the notes in it were not checked. Give yourself read permission on it (chmod u+rx).`;
+  return `The folder '${relDir}' cannot be read (${code}), so the notes in it were not checked.`;
+}
+
+/** The `file-skipped` message for a folder that is a symbolic link. */
+export function linkedFolderMessage(relDir: string): string {
+  return `The folder '${relDir}' is a symbolic link; fieldnotes never follows links, so the notes in it were not checked. Move the notes into the study instead.`;
+}
+
+function pointsToFolder(abs: string): boolean {
+  try {
+    return statSync(abs).isDirectory(); // the link's target's type only; nothing in it is read
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_TYPES } from "./npt.js";
 import { isRealDate } from "./config.js";
 import { localToday } from "./validate.js";
+import { readStudyText } from "./studyfile.js";
 
 /** The package's built-in templates folder (found upwards from this module: works from sources and dist). */
 export function builtInTemplatesDir(): string | undefined {
@@ -49,7 +50,7 @@ export function createNote(opts: NewNoteOptions): { path: string; line: number }
   const own = join(opts.root, "templates", `${type}.md`);
   const builtIn = opts.templatesDir ?? builtInTemplatesDir();
   const templateFile = [own, builtIn ? join(builtIn, `${type}.md`) : ""].find((f) => f && existsSync(f));
-  const template = templateFile ? readFileSync(templateFile, "utf8") : fallbackTemplate();
+  const template = templateFile === own ? readStudyText(opts.root, `templates/${type}.md`) : templateFile ? readFileSync(templateFile, "utf8") : fallbackTemplate();
   const text = renderTemplate(template, { practice: opts.practice, date, type, observer: opts.observer ?? "" });
   const dir = join(opts.root, "notes", opts.practice);
   mkdirSync(dir, { recursive: true });

@@ -1,13 +1,15 @@
 // The workspace index of one study: config, codebook and compact facts per note. Parse once, index
 // once; the CLI, the HTTP server and the language server are views on this object.
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { join } from "node:path";
 import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, Practice, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
 import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
 import { MAX_FILE_BYTES } from "./text.js";
-import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
+import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, linkedFolderMessage, type NoteMatcher, type NoteFile } from "./files.js";
+import { linkOnPath, readStudyFile, readStudyText, realRootOf, systemErrorSentence, StudyFileError } from "./studyfile.js";
+import { cacheRefusal } from "./cachepath.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
 import { localToday, makeContext, readNote, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
@@ -85,8 +87,16 @@ export class Study {
   private chunkCaches = new Map<string, ChunkCache>();
   private practiceMemo = new Map<string, { key: string; practice: Practice; notes: NoteRecord[]; summary: PracticeSummary }>();
 
+  /** fs.realpath of the root, taken once: every file read must lie under it (see studyfile.ts). */
+  readonly realRoot: string;
+  /** One line each, for the user (the CLI prints them on standard error): e.g. why the cache is off. */
+  readonly warnings: string[] = [];
+
   private constructor(readonly root: string, private readonly options: OpenOptions) {
-    this.cache = new FactsCache(root, options.cache !== false);
+    this.realRoot = realRootOf(root);
+    const refusal = options.cache !== false ? cacheRefusal(root) : undefined;
+    if (refusal) this.warnings.push(refusal);
+    this.cache = new FactsCache(root, options.cache !== false && !refusal);
   }
 
   /** Opens the study whose root is at or above `start` and indexes every note. */
@@ -154,10 +164,6 @@ export class Study {
         const prepared = this.prepare(f);
         if ("record" in prepared) {
           records[i] = prepared.record;
-          continue;
-        }
-        if ("error" in prepared) {
-          records[i] = this.record(f.rel, "", unreadableFacts(prepared.error), 0, f.mtimeMs);
           continue;
         }
         const { bytes, hash } = prepared;
@@ -249,17 +255,30 @@ export class Study {
       const abs = join(this.root, rel);
       const existing = this.notes.get(rel);
       if (existing?.overlay) continue;
-      let st;
-      try {
-        st = lstatSync(abs);
-      } catch {
-        st = undefined;
+      // A path under a linked folder is not a note of the study (the listing never enters links): the
+      // folder is reported instead, and nothing behind it is read.
+      const link = linkOnPath(this.root, rel);
+      if (link && link !== rel) {
+        if (this.notes.delete(rel)) changed.add(rel);
+        if (this.matcher.folder?.(link) !== false && !this.notes.get(link)?.diagnostics.length) {
+          this.notes.set(link, this.record(link, "", fatalFacts("file-skipped", linkedFolderMessage(link)), 0, 0));
+          changed.add(link);
+        }
+        continue;
       }
-      if (!st || !(st.isFile() || st.isSymbolicLink())) {
+      let f: NoteFile | undefined;
+      try {
+        const st = lstatSync(abs);
+        if (!st.isDirectory()) f = { rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs };
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? "error";
+        if (code !== "ENOENT" && code !== "ENOTDIR") f = { rel, abs, symlink: false, size: 0, mtimeMs: 0, skip: systemErrorSentence(rel, code) };
+      }
+      if (!f) {
         if (this.notes.delete(rel)) changed.add(rel);
         continue;
       }
-      if (this.readNoteFromDisk({ rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs })) changed.add(rel);
+      if (this.readNoteFromDisk(f)) changed.add(rel);
     }
     if (configTouched && this.readConfigAndCodebookIfChanged()) {
       // The globs may have changed too: a full refresh is needed for the note list.
@@ -349,12 +368,14 @@ export class Study {
 
   private readCodebook(): void {
     const path = this.codebookPath;
-    const abs = join(this.root, path);
     let text: string | undefined;
+    let refused: StudyFileError | undefined;
     try {
-      if (!lstatSync(abs).isSymbolicLink()) text = readFileSync(abs, "utf8");
-    } catch {
-      text = undefined;
+      // Never a link, a pipe or a file outside the study (a codebook through a linked folder included).
+      text = readStudyText(this.root, path, { realRoot: this.realRoot });
+    } catch (err) {
+      if (!(err instanceof StudyFileError)) throw err;
+      if (err.reason !== "missing") refused = err;
     }
     if (text === undefined) {
       this.codebook = emptyCodebook();
@@ -363,13 +384,13 @@ export class Study {
       this.configResult = {
         ...this.configResult,
         config: undefined,
-        diagnostics: [...this.configResult.diagnostics, missingCodebookDiagnostic(path, this.configResult.codebookKeyRange)],
+        diagnostics: [...this.configResult.diagnostics, missingCodebookDiagnostic(path, this.configResult.codebookKeyRange, refused?.message)],
       };
       this.context = undefined;
       this.contextKey = "";
       return;
     }
-    this.applyCodebook(parseCodebook(text.replace(/^\uFEFF/, "")));
+    this.applyCodebook(parseCodebook(text));
   }
 
   private applyCodebook(result: { codebook: Codebook; diagnostics: Diagnostic[] }): void {
@@ -385,19 +406,22 @@ export class Study {
    * What is known of a file before parsing: its record (linked, too large, unchanged by stamp or by
    * content, or cached), or its bytes and hash to parse, or why it could not be read.
    */
-  private prepare(f: NoteFile): { record: NoteRecord } | { bytes: Uint8Array; hash: string } | { error: string } {
+  private prepare(f: NoteFile, fresh = false): { record: NoteRecord } | { bytes: Uint8Array; hash: string } {
+    if (f.skip) return { record: this.record(f.rel, "", fatalFacts("file-skipped", f.skip), f.size, f.mtimeMs) };
     if (f.symlink) return { record: this.record(f.rel, "", symlinkFacts(), 0, f.mtimeMs) };
     if (f.size > MAX_FILE_BYTES) return { record: this.record(f.rel, "", tooLargeFacts(f.size), f.size, f.mtimeMs) };
-    // Unchanged since the cache was written (same size and mtime): no need to read the file.
-    const known = this.cache.stamped(f.rel, f.size, f.mtimeMs);
+    // Unchanged since the cache was written (same size and mtime): no need to read the file. Not when a
+    // watcher says it changed: a chmod changes neither, and an unreadable note must say so.
+    const known = fresh ? undefined : this.cache.stamped(f.rel, f.size, f.mtimeMs);
     if (known && this.cache.has(known)) {
-      return { record: this.record(f.rel, known, () => this.cache.get(known) ?? readAndParse(f.abs), f.size, f.mtimeMs) };
+      return { record: this.record(f.rel, known, () => this.cache.get(known) ?? this.readAndParse(f.rel), f.size, f.mtimeMs) };
     }
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(f.abs);
+      bytes = readStudyFile(this.root, f.rel, { realRoot: this.realRoot, maxBytes: MAX_FILE_BYTES }).bytes;
     } catch (err) {
-      return { error: (err as NodeJS.ErrnoException).code ?? "error" };
+      if (!(err instanceof StudyFileError)) throw err;
+      return { record: this.record(f.rel, "", refusedFacts(err), f.size, f.mtimeMs) };
     }
     const hash = contentHash(bytes);
     const current = this.notes.get(f.rel);
@@ -413,8 +437,7 @@ export class Study {
 
   /** Re-reads one note (watcher path, parsed in this thread); true when its record changed. */
   private readNoteFromDisk(f: NoteFile): boolean {
-    const prepared = this.prepare(f);
-    if ("error" in prepared) return this.notes.delete(f.rel);
+    const prepared = this.prepare(f, true);
     let record: NoteRecord;
     if ("record" in prepared) {
       if (prepared.record === this.notes.get(f.rel)) return false;
@@ -426,6 +449,16 @@ export class Study {
     }
     this.notes.set(f.rel, record);
     return true;
+  }
+
+  /** A stamped note whose cached facts went missing: read again (safely), or say why not. */
+  private readAndParse(rel: string): NoteFacts {
+    try {
+      return parseNoteBytes(readStudyFile(this.root, rel, { realRoot: this.realRoot, maxBytes: MAX_FILE_BYTES }).bytes);
+    } catch (err) {
+      if (!(err instanceof StudyFileError)) throw err;
+      return refusedFacts(err);
+    }
   }
 
   private record(file: string, hash: string, facts: NoteFacts | (() => NoteFacts), size: number, mtimeMs: number, verdict?: Verdict): NoteRecord {
@@ -497,16 +530,9 @@ function symlinkFacts(): NoteFacts {
   return fatalFacts("file-skipped", "This note is a symbolic link; fieldnotes reads only regular files inside the study, so it was skipped.");
 }
 
-function unreadableFacts(code: string): NoteFacts {
-  return fatalFacts("file-skipped", `The file could not be read (${code}).`);
-}
-
-function readAndParse(abs: string): NoteFacts {
-  try {
-    return parseNoteBytes(readFileSync(abs));
-  } catch (err) {
-    return unreadableFacts((err as NodeJS.ErrnoException).code ?? "error");
-  }
+/** Facts for a note readStudyFile refused: too large, or skipped with its reason. */
+function refusedFacts(err: StudyFileError): NoteFacts {
+  return err.reason === "too-large" ? tooLargeFacts(err.size ?? MAX_FILE_BYTES + 1) : fatalFacts("file-skipped", err.message);
 }
 
 function sameItems<T>(a: T[], b: T[]): boolean {

@@ -89,6 +89,9 @@ export class StudyWatcher {
   private watchTree(relDir: string): void {
     if (this.closed || this.watchers.has(relDir)) return;
     const abs = relDir ? join(this.study.root, relDir) : this.study.root;
+    // fs.watch follows links: a folder that is (or just became) a link is never watched, so no event
+    // from outside the study arrives as one of ours.
+    if (relDir && !isRealFolder(abs)) return;
     let watcher: FSWatcher;
     try {
       watcher = watch(abs, { persistent: false }, (_event, filename) => this.onEvent(relDir, filename ?? null));
@@ -148,11 +151,12 @@ export class StudyWatcher {
     }
     if (st?.isDirectory()) {
       // A new folder (mkdir, mv, git checkout): watch it and whatever is already inside, then re-list.
-      if (!this.watchers.has(rel)) {
-        this.watchTree(rel);
-        this.needRefresh = true;
-      }
-    } else if (!st && this.watchers.has(rel)) {
+      // A known folder whose permissions changed may have become unreadable (or readable): re-list too.
+      if (!this.watchers.has(rel)) this.watchTree(rel);
+      this.needRefresh = true;
+    } else if (this.watchers.has(rel)) {
+      // A watched folder is gone, or was replaced by a link or a file: its watch (which follows the
+      // moved folder's inode, wherever it now is) must go, and the study is re-listed.
       this.unwatch(rel);
       this.needRefresh = true;
     } else if (rel === CONFIG_FILE || rel === this.study.codebookPath) {
@@ -190,6 +194,14 @@ export class StudyWatcher {
     } catch (err) {
       this.log(`fieldnotes: updating the index failed: ${(err as Error).message}`);
     }
+  }
+}
+
+function isRealFolder(abs: string): boolean {
+  try {
+    return lstatSync(abs).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -162,7 +162,8 @@ export class Workspace {
     if (rel === CONFIG_FILE) return "config";
     if (rel === study.codebookPath) return "codebook";
     if (rel.endsWith(".md") || rel.endsWith(".markdown")) return study.isNote(rel) ? "note" : undefined;
-    return study.isNote(rel) ? "note" : undefined;
+    // A folder the core reports (unreadable, or a link it never enters) carries its diagnostics like a note.
+    return study.isNote(rel) || study.notes.has(rel) ? "note" : undefined;
   }
 
   setOpen(uri: string, open: boolean): void {

@@ -128,7 +128,9 @@ describe("files", () => {
     }
     // Nothing of the outside file's content reached the index.
     expect(JSON.stringify(study.diagnosticsReport())).not.toMatch(/Nowhere|secret-code|identifier/);
-    expect([...study.notes.keys()].some((k) => k.startsWith("notes/linked-dir"))).toBe(false);
+    // The linked folder is reported (file-skipped, never entered); nothing under it is a note.
+    expect([...study.notes.keys()].filter((k) => k.startsWith("notes/linked-dir"))).toEqual(["notes/linked-dir"]);
+    expect(study.notes.get("notes/linked-dir")!.diagnostics[0].message).toMatch(/folder 'notes\/linked-dir' is a symbolic link/);
     expectGoodStillChecked(study);
   }, T);
 });

@@ -1,0 +1,30 @@
+// Where the facts cache may live: `<study>/.fieldnotes/cache/`, and only as real folders. The cache holds
+// note text, so it is never read or written through a symbolic link (which could put confidential text
+// anywhere on the machine, or read someone else's file as ours). Issue 9, section 7.
+import { lstatSync } from "node:fs";
+import { join } from "node:path";
+
+/** The cache's places that must not be links, root-relative. */
+const CACHE_PLACES = [".fieldnotes", ".fieldnotes/cache", ".fieldnotes/.gitignore", ".fieldnotes/cache/facts.json"];
+
+/**
+ * Why the cache of the study at `root` must not be used (one line for the user), or undefined when it
+ * may: `.fieldnotes`, `.fieldnotes/cache` or a cache file is a symbolic link, or `.fieldnotes` is not a folder.
+ */
+export function cacheRefusal(root: string): string | undefined {
+  for (const place of CACHE_PLACES) {
+    let st;
+    try {
+      st = lstatSync(join(root, place));
+    } catch {
+      continue; // absent (it is created as a real folder when needed)
+    }
+    if (st.isSymbolicLink()) {
+      return `fieldnotes: warning: '${place}' is a symbolic link; the cache (which holds note text) is not used, so that nothing is written outside the study. Remove the link to use the cache again.`;
+    }
+    if (place === ".fieldnotes" && !st.isDirectory()) {
+      return "fieldnotes: warning: '.fieldnotes' is not a folder; the cache is not used.";
+    }
+  }
+  return undefined;
+}
