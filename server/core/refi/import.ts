@@ -429,5 +429,5 @@ function frontmatter(fields: Record<string, unknown>): string {
     const node = doc.get(key, true) as { flow?: boolean } | undefined;
     if (node) node.flow = true;
   }
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
