@@ -16,11 +16,10 @@ import { exportBody, locateSegments } from "./offsets.js";
 import { registeredParticipants } from "./participants.js";
 import { valueElement, variableType, type AttributeValue, type VariableType } from "./variables.js";
 import { RefiError } from "./errors.js";
+import { CODEBOOK_NS, PROJECT_NS } from "./model.js";
 
 /** The `origin` of every project and codebook fieldnotes writes; import reads such projects back exactly. */
 export const ORIGIN = "fieldnotes 0.1.0";
-export const PROJECT_NS = "urn:QDA-XML:project:1.0";
-export const CODEBOOK_NS = "urn:QDA-XML:codebook:1.0";
 /** The name of the NPT code tree's root (not a theme code). */
 export const NPT_ROOT = "NPT";
 const FIELDNOTES_USER = "fieldnotes";
