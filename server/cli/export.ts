@@ -70,6 +70,7 @@ export async function exportCommand(argv: string[], io: Out): Promise<number> {
     return 2;
   }
   if (format === "qdpx") for (const e of result.excluded) io.err(`fieldnotes export: not exported (errors: ${e.rules.join(", ")}): ${e.file}\n`);
+  for (const w of result.warnings) io.err(`fieldnotes export: warning: ${w}\n`);
   const c = result.counts;
   io.err(
     format === "qdc"

@@ -39,7 +39,10 @@ export async function importCommand(argv: string[], io: Out): Promise<number> {
     lines.push("Not carried:");
     for (const [what, n] of report.notCarried) lines.push(`  ${n} ${what}`);
     if (!report.notCarried.length) lines.push("  nothing");
-    for (const w of report.warnings) lines.push(`warning: ${w}`);
+    // Every problem is counted above; the first ones are also named one by one.
+    const SHOWN = 100;
+    for (const w of report.warnings.slice(0, SHOWN)) lines.push(`warning: ${w}`);
+    if (report.warnings.length > SHOWN) lines.push(`… and ${report.warnings.length - SHOWN} more warnings.`);
     io.out(lines.join("\n") + "\n");
     return 0;
   } catch (err) {

@@ -35,6 +35,8 @@ export interface ExportResult {
   excluded: { file: string; rules: string[] }[];
   /** What went in: sources (notes), selections (coded segments), codings, codes, cases. */
   counts: { sources: number; selections: number; codings: number; codes: number; cases: number };
+  /** Problems that left something out (a coded segment whose text could not be found again), by note. */
+  warnings: string[];
 }
 
 /** One included note, read for export. */
@@ -51,6 +53,8 @@ interface ExportNote {
   assessment: [string, string][];
   body: string;
   selections: { start: number; end: number; codes: string[] }[];
+  /** Coded segments that could not be located in the text (never expected). */
+  lost: number;
 }
 
 /**
@@ -74,14 +78,19 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
     codebookXml(w);
     writeSets(w, study.codebook, g, true);
     w.close("CodeBook");
-    return { bytes: Buffer.from(w.toString(), "utf8"), fileName, excluded, counts: { sources: 0, selections: 0, codings: 0, codes: study.codebook.order.length, cases: 0 } };
+    return { bytes: Buffer.from(w.toString(), "utf8"), fileName, excluded, counts: { sources: 0, selections: 0, codings: 0, codes: study.codebook.order.length, cases: 0 }, warnings: [] };
   }
 
   const notes: ExportNote[] = [];
+  const warnings: string[] = [];
   for (const r of records) {
     if (r.excluded) continue;
     const note = readForExport(join(study.root, r.file), r.file, r.hash, r.facts, g);
-    if (note) notes.push(note);
+    if (!note) warnings.push(`${r.file}: the note could not be read again; not exported.`);
+    else {
+      if (note.lost) warnings.push(`${r.file}: ${note.lost} coded segment(s) could not be found in the note's text again; not exported.`);
+      notes.push(note);
+    }
   }
   const participants = registeredParticipants(study.root, config);
   const counts = { sources: notes.length, selections: 0, codings: 0, codes: study.codebook.order.length, cases: config.practices.length + participants.length };
@@ -167,7 +176,7 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
 
   const entries = [{ name: "project.qde", data: Buffer.from(w.toString(), "utf8") as Uint8Array }];
   for (const n of notes) entries.push({ name: `sources/${n.guid}.txt`, data: Buffer.from(n.body, "utf8") });
-  return { bytes: writeZip(entries), fileName, excluded, counts };
+  return { bytes: writeZip(entries), fileName, excluded, counts, warnings };
 }
 
 /** The Description of a participant's Case: how import tells participants from practices. */
@@ -298,6 +307,7 @@ function readForExport(abs: string, file: string, hash: string, indexed: NoteFac
     assessment: assessment?.kind === "map" ? assessment.entries.flatMap((e) => (e.value?.kind === "scalar" ? [[e.key, e.value.text] as [string, string]] : [])) : [],
     body,
     selections: found.map((s, i) => ({ start: positions[2 * i], end: positions[2 * i + 1], codes: s.codes })),
+    lost: facts.segments.length - found.length,
   };
 }
 
