@@ -78,7 +78,8 @@ export class CodebookView implements vscode.TreeDataProvider<CodebookNode> {
     const item = new vscode.TreeItem(code.id, node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `code:${study.root}:${code.id}`;
     const use = `${countOf(code.notes, "note")} · ${countOf(code.segments, "segment")}`;
-    item.description = `${code.label ?? ""}${code.label ? "  " : ""}${use}${code.deprecated ? "  (deprecated)" : ""}`;
+    // The counts first: they are what a researcher scans the tree for; the label follows.
+    item.description = [use, code.label, code.deprecated ? "deprecated" : undefined].filter(Boolean).join(" · ");
     item.tooltip = new vscode.MarkdownString(
       `**${code.id}**${code.label ? ` — ${code.label}` : ""}\n\n${use}${code.npt ? `\n\nNPT: \`${code.npt}\`` : ""}${code.deprecated ? "\n\n*Deprecated*" : ""}`,
     );
