@@ -27,7 +27,7 @@ if (!existsSync(join(root, "extension", "icon.png"))) {
 const stage = mkdtempSync(join(tmpdir(), "fieldnotes-vsix-"));
 try {
   const copy = (rel) => existsSync(join(root, rel)) && cpSync(join(root, rel), join(stage, rel), { recursive: true });
-  for (const rel of ["extension/dist", "extension/icon.png", "extension/README.md", "templates", "grammar", "schemas",
+  for (const rel of ["extension/dist", "extension/icon.png", "extension/media", "extension/walkthrough", "extension/README.md", "templates", "grammar", "schemas",
     "README.md", "CHANGELOG.md", "LICENSE", ".vscodeignore"]) copy(rel);
   rmSync(join(stage, "extension", "dist"), { recursive: true, force: true });
   for (const f of ["extension.js", "server.js", "cli.js", "worker.js", "package.json"]) copy(`extension/dist/${f}`);

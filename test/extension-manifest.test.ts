@@ -1,11 +1,15 @@
 // Static checks of the VS Code extension's manifest and packaged data (fast; no VS Code needed).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const repo = resolve(import.meta.dirname, "..");
 const pkg = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"));
-const source = readFileSync(join(repo, "extension", "src", "extension.ts"), "utf8");
+// Commands are registered across the extension's sources (extension.ts, workbench.ts, …).
+const source = readdirSync(join(repo, "extension", "src"), { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => readFileSync(join(repo, "extension", "src", f), "utf8"))
+  .join("\n");
 
 describe("extension manifest", () => {
   it("has the Marketplace fields", () => {
@@ -20,8 +24,23 @@ describe("extension manifest", () => {
 
   it("registers every contributed command, and contributes every registered one", () => {
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
-    const registered = [...source.matchAll(/reg\("(fieldnotes\.[A-Za-z]+)"/g)].map((m) => m[1]).sort();
+    const registered = [...source.matchAll(/reg\("(fieldnotes\.[A-Za-z.]+)"/g)].map((m) => m[1]).sort();
     expect(registered).toEqual(contributed);
+  });
+
+  it("contributes the workbench: a view container with three views, menus naming real commands, a walkthrough whose media exist", () => {
+    const c = pkg.contributes;
+    expect(c.viewsContainers.activitybar.map((v: { id: string }) => v.id)).toEqual(["fieldnotes"]);
+    expect(existsSync(join(repo, c.viewsContainers.activitybar[0].icon))).toBe(true);
+    expect(c.views.fieldnotes.map((v: { id: string }) => v.id)).toEqual(["fieldnotes.codebook", "fieldnotes.practices", "fieldnotes.segments"]);
+    const commands = new Set(c.commands.map((x: { command: string }) => x.command));
+    for (const [menu, items] of Object.entries(c.menus) as [string, { command: string }[]][]) {
+      for (const item of items) expect(commands.has(item.command), `${menu}: ${item.command}`).toBe(true);
+    }
+    const steps = c.walkthroughs[0].steps as { media: { markdown: string } }[];
+    expect(steps.length).toBeGreaterThanOrEqual(5);
+    for (const step of steps) expect(existsSync(join(repo, step.media.markdown)), step.media.markdown).toBe(true);
+    expect(c.configuration.properties["fieldnotes.segments.highlight"]).toMatchObject({ type: "boolean", default: true });
   });
 
   it("contributes the settings the language server and the summary read", () => {

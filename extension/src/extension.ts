@@ -18,6 +18,7 @@ import {
 import { createNote } from "../../server/core/newnote.js";
 import { findStudies, resolveStudyArg, studyOf, type Study } from "./studies";
 import { openEvidence, SummaryService } from "./summary";
+import { registerWorkbench, type WorkbenchApi } from "./workbench";
 
 const SOURCE = "fieldnotes";
 const MAX_RESTARTS = 4;
@@ -30,6 +31,7 @@ let statusItem: vscode.StatusBarItem;
 let summary: SummaryService;
 let ctx: vscode.ExtensionContext;
 let errorHandler: RestartingErrorHandler | undefined;
+let workbench: WorkbenchApi | undefined;
 
 export interface NewNoteArgs {
   study?: string;
@@ -48,6 +50,8 @@ export interface FieldnotesApi {
   summaryUrl(study: string): Promise<string>;
   /** Unexpected language server stops since the last (re)start by command, and messages shown about them. */
   serverStops(): { stops: number; messages: number };
+  /** The views, margin marks and note status of the analysis workbench. */
+  workbench(): WorkbenchApi | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<FieldnotesApi> {
@@ -88,12 +92,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fieldn
 
   await refreshStudies();
   await startClient();
+  workbench = registerWorkbench({
+    context,
+    client: () => client,
+    studies: () => studies,
+    pickStudy,
+    summary,
+    cliPath: context.asAbsolutePath(path.join("extension", "dist", "cli.js")),
+    output,
+  });
 
   return {
     client: () => client,
     studies: () => studies,
     statusBarText: () => statusItem.text,
     serverStops: () => ({ stops: errorHandler?.stops ?? 0, messages: errorHandler?.messages ?? 0 }),
+    workbench: () => workbench,
     openEvidence,
     summaryUrl: async (s: string) => {
       const study = resolveStudyArg(studies, s);

@@ -13,6 +13,11 @@ export interface Practice {
   name?: string;
 }
 
+export interface Participant {
+  id: string;
+  attributes: Record<string, string | number | boolean>;
+}
+
 export interface Study {
   /** Absolute path of the folder that holds fieldnotes.yaml. */
   root: string;
@@ -20,6 +25,8 @@ export interface Study {
   name: string;
   practices: Practice[];
   types: string[];
+  /** The participant registry (SPEC section 11); empty when the study keeps none. */
+  participants: Participant[];
 }
 
 const EXCLUDE = "**/{node_modules,.git,.fieldnotes,templates}/**";
@@ -31,7 +38,7 @@ export async function findStudies(): Promise<Study[]> {
 }
 
 export function readStudy(root: string): Study {
-  const study: Study = { root, name: path.basename(root), practices: [], types: [...DEFAULT_TYPES] };
+  const study: Study = { root, name: path.basename(root), practices: [], types: [...DEFAULT_TYPES], participants: [] };
   let data: unknown;
   try {
     data = parse(fs.readFileSync(path.join(root, "fieldnotes.yaml"), "utf8"), {
@@ -56,6 +63,18 @@ export function readStudy(root: string): Study {
       if (!id || seen.has(id)) continue;
       seen.add(id);
       study.practices.push({ id, name: typeof rec.name === "string" ? rec.name : undefined });
+    }
+  }
+  if (Array.isArray(cfg.participants)) {
+    const seen = new Set<string>();
+    for (const p of cfg.participants) {
+      if (!p || typeof p !== "object" || Array.isArray(p)) continue;
+      const { id, ...rest } = p as Record<string, unknown>;
+      if (id === undefined || id === null || typeof id === "object" || seen.has(String(id))) continue;
+      seen.add(String(id));
+      const attributes: Participant["attributes"] = {};
+      for (const [k, v] of Object.entries(rest)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") attributes[k] = v;
+      study.participants.push({ id: String(id), attributes });
     }
   }
   if (Array.isArray(cfg.types)) {

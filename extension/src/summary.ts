@@ -17,6 +17,8 @@ export class SummaryService implements vscode.Disposable {
   private servers = new Map<string, Running>();
   private starting = new Map<string, Promise<Running>>();
   private panels = new Map<string, vscode.WebviewPanel>();
+  /** The as-of date (SPEC section 15) each open summary panel shows, when not today. */
+  private asOf = new Map<string, string>();
 
   constructor(
     private readonly cliPath: string,
@@ -86,8 +88,10 @@ export class SummaryService implements vscode.Disposable {
     return running;
   }
 
-  async show(study: Study, context: vscode.ExtensionContext): Promise<{ url: string; panel: vscode.WebviewPanel }> {
+  async show(study: Study, context: vscode.ExtensionContext, asOf?: string): Promise<{ url: string; panel: vscode.WebviewPanel }> {
     const url = await this.ensureServer(study);
+    if (asOf) this.asOf.set(study.root, asOf);
+    else this.asOf.delete(study.root);
     let panel = this.panels.get(study.root);
     if (!panel) {
       panel = vscode.window.createWebviewPanel(
@@ -99,11 +103,15 @@ export class SummaryService implements vscode.Disposable {
       panel.iconPath = vscode.Uri.file(path.join(context.extensionPath, "extension", "icon.png"));
       const p = panel;
       this.panels.set(study.root, p);
-      p.onDidDispose(() => this.panels.delete(study.root));
+      p.onDidDispose(() => {
+        this.panels.delete(study.root);
+        this.asOf.delete(study.root);
+      });
       p.webview.onDidReceiveMessage((msg: unknown) => this.onMessage(study, url, msg));
     } else {
       panel.reveal();
     }
+    panel.title = `Integration Summary: ${study.name}${asOf ? ` as of ${asOf}` : ""}`;
     await this.refresh(study.root);
     return { url, panel };
   }
@@ -114,7 +122,8 @@ export class SummaryService implements vscode.Disposable {
     const running = this.servers.get(root);
     if (!panel || !running) return;
     try {
-      const res = await fetch(running.url, { headers: { accept: "text/html" } });
+      const asOf = this.asOf.get(root);
+      const res = await fetch(asOf ? `${running.url}?asOf=${encodeURIComponent(asOf)}` : running.url, { headers: { accept: "text/html" } });
       const html = await res.text();
       panel.webview.html = res.ok ? wrapReport(html, panel.webview.cspSource) : errorPage(`HTTP ${res.status}`, html);
     } catch (e) {
@@ -152,6 +161,25 @@ export class SummaryService implements vscode.Disposable {
     for (const s of this.servers.values()) s.proc.kill();
     this.servers.clear();
   }
+}
+
+/**
+ * Shows a self-contained HTML report made by the CLI (agreement, changes) in an editor tab; its note
+ * links (`data-file`/`data-line`, or file: URLs) open the note at the line, as in the summary.
+ */
+export function showReportPanel(root: string, title: string, html: string, context: vscode.ExtensionContext): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel("fieldnotes.report", title, vscode.ViewColumn.Active, {
+    enableScripts: true,
+    enableFindWidget: true,
+    localResourceRoots: [],
+  });
+  panel.iconPath = vscode.Uri.file(path.join(context.extensionPath, "extension", "icon.png"));
+  panel.webview.onDidReceiveMessage(async (msg: unknown) => {
+    const m = (msg ?? {}) as { type?: string; file?: string; line?: number | string };
+    if (m.type === "open" && typeof m.file === "string") await openEvidence(root, m.file, m.line);
+  });
+  panel.webview.html = wrapReport(html, panel.webview.cspSource);
+  return panel;
 }
 
 /**

@@ -18,6 +18,8 @@ Usage:
   fieldnotes lsp --stdio
   fieldnotes new --practice ID [--type T] [--date YYYY-MM-DD] [--observer X] [PATH]
   fieldnotes init [DIR]
+  fieldnotes export [PATH] --format qdpx|qdc [--out FILE] [--force]
+  fieldnotes import FILE [DIR]
 
 Run 'fieldnotes <command> --help' for the options of one command.`;
 
@@ -97,6 +99,10 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return newNote(rest, io);
       case "init":
         return init(rest, io);
+      case "export":
+        return await (await import("./export.js")).exportCommand(rest, io);
+      case "import":
+        return await (await import("./import.js")).importCommand(rest, io);
       case "--version":
       case "-v":
         io.out("0.1.0\n");

@@ -4,9 +4,14 @@ import type { CodeEntry, Codebook, Diagnostic, Range, RuleId } from "./types.js"
 import { LineIndex, lineRange } from "./text.js";
 import { parseYamlFacts, scalarText } from "./yamlfacts.js";
 import { NPT_IDS, britishSpelling, isNptId } from "./npt.js";
-import { closest, didYouMean } from "./suggest.js";
+import { Suggester, closest, didYouMean } from "./suggest.js";
 
 export const CODE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The valid code id closest in spelling to `id` (`GP-Workload` → `gp-workload`, `Practice_Champion` → `practice-champion`), or "" when it has no letters or digits. */
+export function toCodeId(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
 const ENTRY_KEYS = ["label", "description", "npt", "parent", "deprecated", "replacedBy"];
 
 export interface CodebookResult {
@@ -41,7 +46,11 @@ export function parseCodebook(text: string): CodebookResult {
   }
   for (const e of codes.entries) {
     const id = e.key;
-    if (!CODE_ID.test(id)) problem("codebook-invalid", `Code id '${id}' must be lower-case words joined by hyphens, e.g. 'gp-buy-in'.`, e.keyRange);
+    if (!CODE_ID.test(id)) {
+      const fixed = toCodeId(id);
+      const s = fixed ? [fixed] : [];
+      problem("codebook-invalid", `Code id '${id}' must be lower-case words joined by hyphens: ${fixed ? `write '${fixed}'` : "e.g. 'gp-buy-in'"}.`, e.keyRange, s);
+    }
     if (codebook.codes.has(id)) {
       problem("codebook-invalid", `Code '${id}' is defined twice.`, e.keyRange);
       continue;
@@ -90,26 +99,53 @@ export function parseCodebook(text: string): CodebookResult {
     if (!entry.label) problem("codebook-invalid", `Code '${id}' has no \`label\`: add a short human-readable name.`, e.keyRange);
   }
   // References are checked once every id is known.
+  const suggester = new Suggester(codebook.order.filter((id) => CODE_ID.test(id)));
   for (const entry of codebook.codes.values()) {
     for (const ref of entry.references) {
       if (!codebook.codes.has(ref.id)) {
-        const s = closest(ref.id, codebook.order);
+        const s = suggester.closest(ref.id);
         problem("codebook-reference", `\`${ref.field}\` names '${ref.id}', which is not a code in this codebook.${didYouMean(s)}`, ref.range, s);
       }
     }
   }
-  for (const entry of codebook.codes.values()) {
-    // Walk up the parents; meeting the start again is a cycle (reported once, on its first member).
-    const seen = new Set<string>([entry.id]);
-    let cur = entry.parent;
-    while (cur && codebook.codes.has(cur) && !seen.has(cur)) {
-      seen.add(cur);
-      cur = codebook.codes.get(cur)!.parent;
-    }
-    if (cur === entry.id) {
-      const ref = entry.references.find((r) => r.field === "parent")!;
-      problem("codebook-reference", `The parents of '${entry.id}' form a cycle. A code cannot be its own ancestor.`, ref.range);
-    }
+  for (const cycle of parentCycles(codebook)) {
+    const first = codebook.codes.get(cycle[0])!;
+    const ref = first.references.find((r) => r.field === "parent")!;
+    const members = cycle.length > 5 ? `${cycle.slice(0, 5).map((id) => `'${id}'`).join(" → ")} → … (${cycle.length} codes)` : cycle.map((id) => `'${id}'`).join(" → ");
+    problem("codebook-reference", `The parents of '${first.id}' form a cycle (${members} → '${first.id}'). A code cannot be its own ancestor: remove one \`parent\`.`, ref.range);
   }
   return { codebook, diagnostics };
+}
+
+/**
+ * Every cycle of `parent` links, each once, as its member ids starting from the one first in codebook
+ * order and following the parents. Linear in the number of codes: each code is walked once (a colour
+ * per code: unvisited, on the current walk, done), so a chain or a cycle of 10,000 codes costs 10,000
+ * steps, not 10,000².
+ */
+export function parentCycles(codebook: Codebook): string[][] {
+  const orderOf = new Map(codebook.order.map((id, i) => [id, i]));
+  const state = new Map<string, 1 | 2>(); // 1: on the current walk, 2: done
+  const cycles: string[][] = [];
+  for (const start of codebook.order) {
+    if (state.has(start)) continue;
+    const walk: string[] = [];
+    let cur: string | undefined = start;
+    while (cur !== undefined && codebook.codes.has(cur) && !state.has(cur)) {
+      state.set(cur, 1);
+      walk.push(cur);
+      cur = codebook.codes.get(cur)!.parent;
+    }
+    if (cur !== undefined && state.get(cur) === 1) {
+      const members = walk.slice(walk.indexOf(cur));
+      // Start at the member first in codebook order.
+      let firstAt = 0;
+      members.forEach((id, k) => {
+        if (orderOf.get(id)! < orderOf.get(members[firstAt])!) firstAt = k;
+      });
+      cycles.push([...members.slice(firstAt), ...members.slice(0, firstAt)]);
+    }
+    for (const id of walk) state.set(id, 2);
+  }
+  return cycles;
 }

@@ -18,6 +18,8 @@ export interface ConfigResult {
   diagnostics: Diagnostic[];
   /** Range of the `codebook` key, for a missing-codebook diagnostic. */
   codebookKeyRange?: Range;
+  /** The codebook path as configured, known even when other settings are invalid (so a missing codebook is reported with them). */
+  codebookPath?: string;
 }
 
 export function isRealDate(s: string): boolean {
@@ -155,11 +157,12 @@ export function parseConfig(text: string): ConfigResult {
     }
   }
 
-  if (diagnostics.length || !study) return { diagnostics, codebookKeyRange: codebookEntry?.range };
+  if (diagnostics.length || !study) return { diagnostics, codebookKeyRange: codebookEntry?.range, codebookPath: codebook };
   return {
     config: { study, period, notes, ignore, codebook, types, practices, integration },
     diagnostics,
     codebookKeyRange: codebookEntry?.range,
+    codebookPath: codebook,
   };
 }
 

@@ -7,7 +7,7 @@ import { findIdentifiers } from "./identifiers.js";
 import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 6;
+export const FACTS_VERSION = 7;
 
 export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skipped", message: string): NoteFacts {
   const severity = rule === "file-skipped" ? "warning" : "error";
@@ -116,11 +116,11 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
         });
       }
     }
-    if (!text.slice(fm.bodyStart).trim()) {
+    if (bodyHoldsNothing(text, fm.bodyStart)) {
       diagnostics.push({
         rule: "body-empty",
         severity: "warning",
-        message: "The note has nothing after its frontmatter. Write what was observed, said or thought.",
+        message: "The note has nothing after its frontmatter but headings and comments (an unedited template?). Write what was observed, said or thought.",
         range: lineRange(index, fm.closeLine),
       });
     }
@@ -152,11 +152,28 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   return facts;
 }
 
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+
+/**
+ * body-empty (SPEC section 6): nothing after the frontmatter but ATX headings, HTML comments (an
+ * unclosed one runs to the end) and white space, as in a note made from a template and never
+ * written. A heading that carries a tag is content: the note is coded.
+ */
+export function bodyHoldsNothing(text: string, bodyStart: number): boolean {
+  const body = text.slice(bodyStart).replace(/<!--[\s\S]*?(?:-->|$)/g, " ");
+  for (const line of body.split(/\r\n|\r|\n/)) {
+    if (!line.trim()) continue;
+    if (!ATX_HEADING.test(line) || hasTagCandidate(line.replace(/^ {0,3}#{1,6}/, ""))) return false;
+  }
+  return true;
+}
+
 function collectFrontmatterCodes(facts: NoteFacts): void {
   const codes = facts.fields?.find((e) => e.key === "codes")?.value;
   const items: ValueFact[] = codes ? (codes.kind === "seq" ? codes.items : [codes]) : [];
   for (const item of items) {
-    if (item.kind === "scalar" && item.type === "string" && item.text) {
+    // `codes: a, b` is a mistaken list (reported by validation), never a code named "a, b".
+    if (item.kind === "scalar" && item.type === "string" && item.text && !item.text.includes(",")) {
       facts.codes.push({ id: item.text, range: item.range, idRange: item.range, inline: false, segment: -1 });
     }
   }

@@ -118,7 +118,7 @@ export class Study {
   }
 
   get codebookPath(): string {
-    return this.config?.codebook ?? "codebook.yaml";
+    return this.config?.codebook ?? this.configResult.codebookPath ?? "codebook.yaml";
   }
 
   /** Config problems, including a missing codebook: when any exist the CLI stops with exit 2. */

@@ -48,6 +48,8 @@ export interface DiagnosticData {
   replaceRange?: Range;
   /** For code-unknown: the unknown code id, so "add to codebook" knows what to add. */
   code?: string;
+  /** Title of the quick fix for the (single) suggestion, when "Change to …" would not say it. */
+  title?: string;
 }
 
 export interface Diagnostic {
@@ -65,6 +67,8 @@ export interface ScalarFact {
   text: string;
   type: "string" | "number" | "boolean" | "null";
   range: Range;
+  /** Written in quotes ("…" or '…'). */
+  quoted?: boolean;
 }
 
 export interface SeqFact {
@@ -83,6 +87,10 @@ export interface MapFact {
 export interface OtherFact {
   kind: "alias" | "other";
   range: Range;
+  /** A YAML tag fieldnotes does not read (`!!timestamp`, `!!binary`, `!local`), as written; the range then covers tag and value. */
+  tag?: string;
+  /** The value's source text without its tag, when it is on one line. */
+  untagged?: string;
 }
 
 export type ValueFact = ScalarFact | SeqFact | MapFact | OtherFact;

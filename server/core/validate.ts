@@ -1,10 +1,12 @@
 // Validation of a note's facts against the study's config and codebook (SPEC section 6), and the
 // typed reading of its fields that the summary uses. Cheap: it runs again on every config change.
-import type { Codebook, Diagnostic, EntryFact, NoteFacts, Range, RuleId, Severity, StudyConfig, ValueFact } from "./types.js";
+import type { Codebook, Diagnostic, EntryFact, NoteFacts, OtherFact, Range, RuleId, Severity, StudyConfig, ValueFact } from "./types.js";
 import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, NPT_IDS, britishSpelling, coreConstruct, isNptId } from "./npt.js";
-import { closest, didYouMean } from "./suggest.js";
+import { Suggester, closest, didYouMean, editDistance } from "./suggest.js";
 import { isRealDate } from "./config.js";
 import { compareRanges } from "./text.js";
+import { CODE_ID, toCodeId } from "./codebook.js";
+import { listFix } from "./commalist.js";
 
 export const NOTE_FIELDS = ["practice", "date", "npt", "type", "observer", "participants", "level", "codes", "assessment"];
 const REQUIRED = ["practice", "date", "npt"];
@@ -15,6 +17,8 @@ export interface ValidationContext {
   practiceIds: Set<string>;
   /** Today as YYYY-MM-DD in local time. */
   today: string;
+  /** "Did you mean" over the ids valid where they stand (codes that a tag can name; practices), memoised. */
+  suggest: { codes: Suggester; practices: Suggester };
 }
 
 export function localToday(now = new Date()): string {
@@ -23,7 +27,11 @@ export function localToday(now = new Date()): string {
 }
 
 export function makeContext(config: StudyConfig, codebook: Codebook, today = localToday()): ValidationContext {
-  return { config, codebook, practiceIds: new Set(config.practices.map((p) => p.id)), today };
+  const practiceIds = new Set(config.practices.map((p) => p.id));
+  // An id the codebook holds but that breaks the id syntax (`GP-Workload`) is never offered: it stays
+  // invalid, and a tag cannot even spell `Practice_Champion`.
+  const codes = new Suggester(codebook.order.filter((id) => CODE_ID.test(id)));
+  return { config, codebook, practiceIds, today, suggest: { codes, practices: new Suggester(practiceIds) } };
 }
 
 function diag(rule: RuleId, severity: Severity, message: string, range: Range, suggestions?: string[], replaceRange?: Range): Diagnostic {
@@ -44,11 +52,30 @@ function stringItems(entry: EntryFact, out: Diagnostic[]): { text: string; range
   return result;
 }
 
+/** field-type at a tag fieldnotes does not read and its value, with the untagged value as the fix. */
+function taggedValue(key: string, v: OtherFact): Diagnostic {
+  const shape: Record<string, string> = {
+    date: "a date as plain YYYY-MM-DD",
+    npt: "an id or a list [a, b]",
+    level: "a level or a list [a, b]",
+    codes: "a code id or a list [a, b]",
+    participants: "a name or a list [a, b]",
+    assessment: "a mapping such as 'coherence: full'",
+  };
+  const what = shape[key] ?? "the plain value";
+  // The untagged value is the fix, unless it is a set's mapping where a list is meant.
+  const fix = v.untagged && (key === "assessment" || !v.untagged.startsWith("{")) ? [v.untagged] : undefined;
+  const d = diag("field-type", "error", `\`${key}\` carries the YAML tag '${v.tag}', which fieldnotes does not read. Remove the tag and write ${what}.`, v.range, fix, v.range);
+  if (fix) d.data!.title = `Remove the tag '${v.tag}'`;
+  return d;
+}
+
 function describe(v: ValueFact): string {
   if (v.kind === "scalar") return v.type === "null" ? "empty" : `a ${v.type}`;
   if (v.kind === "seq") return "a list";
   if (v.kind === "map") return "a mapping";
   if (v.kind === "alias") return "an alias (fieldnotes does not expand aliases)";
+  if (v.tag) return `a value with the YAML tag '${v.tag}', which fieldnotes does not read: remove the tag`;
   return "not a plain value";
 }
 
@@ -85,15 +112,25 @@ function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationCo
   for (const f of fields) {
     if (!NOTE_FIELDS.includes(f.key)) {
       const s = closest(f.key, NOTE_FIELDS, 1);
-      out.push(diag("field-unknown", "information", `'${f.key}' is not a field fieldnotes knows; it is kept but not used.${didYouMean(s)}`, f.keyRange, s));
+      // A key one or two edits from a known field is a misspelling that would silently drop its value.
+      const near = s.length > 0 && editDistance(f.key.toLowerCase(), s[0], 2) <= 2;
+      const message = near
+        ? `'${f.key}' is not a field fieldnotes knows, so its value is not used.${didYouMean(s)}`
+        : `'${f.key}' is not a field fieldnotes knows; it is kept but not used.${didYouMean(s)}`;
+      out.push(diag("field-unknown", near ? "warning" : "information", message, f.keyRange, s));
       continue;
     }
     const v = f.value;
     if (isEmpty(v)) continue; // reported above for required fields; an empty optional field says nothing
+    if (v!.kind === "other" && v!.tag) {
+      out.push(taggedValue(f.key, v!));
+      continue;
+    }
     if (v!.kind === "alias" || v!.kind === "other") {
       out.push(diag("field-type", "error", `\`${f.key}\` is ${describe(v!)}; write the value itself.`, v!.range));
       continue;
     }
+    if (LIST_FIELDS.includes(f.key) && commaList(f, v!, out)) continue;
     switch (f.key) {
       case "practice":
         checkPractice(f, v!, ctx, out);
@@ -135,13 +172,31 @@ function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationCo
   }
 }
 
+const LIST_FIELDS = ["npt", "level", "codes", "participants"];
+
+/**
+ * A list field written as one string with commas (`npt: coherence, collective-action`): one
+ * field-type error saying to write a list, with that list as the quick fix. True when reported, so
+ * the string is never taken as one id or one participant. A quoted participant ("Smith, J") is
+ * left alone: quoting says it is one value.
+ */
+function commaList(f: EntryFact, v: ValueFact, out: Diagnostic[]): boolean {
+  if (v.kind !== "scalar" || v.type !== "string" || !v.text.includes(",")) return false;
+  if (f.key === "participants" && v.quoted) return false;
+  const fix = listFix(v.text);
+  const d = diag("field-type", "error", `\`${f.key}\` takes a list, and commas do not make one: write a list: ${fix}`, v.range, [fix], v.range);
+  d.data!.title = `Write a list: ${fix}`;
+  out.push(d);
+  return true;
+}
+
 function checkPractice(f: EntryFact, v: ValueFact, ctx: ValidationContext, out: Diagnostic[]): void {
   if (v.kind !== "scalar") {
     out.push(diag("field-type", "error", `\`practice\` takes one practice id; this is ${describe(v)}.`, v.range));
     return;
   }
   if (!ctx.practiceIds.has(v.text)) {
-    const s = closest(v.text, ctx.practiceIds);
+    const s = ctx.suggest.practices.closest(v.text);
     out.push(diag("practice-unknown", "error", `'${v.text}' is not a practice in fieldnotes.yaml.${didYouMean(s)}`, v.range, s));
   }
 }
@@ -178,8 +233,15 @@ function checkCode(id: string, range: Range, idRange: Range, inline: boolean, ct
   const entry = ctx.codebook.codes.get(id);
   const shown = inline ? `#${id}` : id;
   if (!entry) {
-    const s = closest(id, ctx.codebook.order);
-    const d = diag("code-unknown", "error", `'${shown}' is not a code in the codebook.${didYouMean(s)} Or add it to the codebook.`, range, s, idRange);
+    const s = ctx.suggest.codes.closest(id);
+    const valid = CODE_ID.test(id);
+    const fixed = toCodeId(id);
+    const advice = s.length
+      ? `${didYouMean(s)} Or add it to the codebook.`
+      : valid
+        ? " Add it to the codebook, or correct it."
+        : ` Code ids are lower-case words joined by hyphens${fixed ? ` ('${fixed}')` : ""}: correct it, and add that code to the codebook if it is new.`;
+    const d = diag("code-unknown", "error", `'${shown}' is not a code in the codebook.${advice}`, range, s, idRange);
     d.data!.code = id;
     out.push(d);
   } else if (entry.deprecated) {

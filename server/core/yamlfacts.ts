@@ -103,14 +103,43 @@ function cleanYamlMessage(message: string): string {
 
 type At = (start: number, end: number) => Range;
 
+/** Tags of the YAML 1.2 core schema: the only ones fieldnotes reads (a tagged value is still a value). */
+const READ_TAGS = new Set(["str", "int", "float", "bool", "null", "seq", "map"].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * The tag as written before the value that starts at `start` (`!!timestamp`, `!local`), skipping an
+ * anchor between them, with its offset; undefined when none is found in the source.
+ */
+function writtenTag(src: string, start: number): { text: string; at: number } | undefined {
+  let i = start;
+  for (let tokens = 0; tokens < 2; tokens++) {
+    while (i > 0 && /\s/.test(src[i - 1])) i--;
+    let j = i;
+    while (j > 0 && !/[\s[{,]/.test(src[j - 1])) j--;
+    const token = src.slice(j, i);
+    if (token.startsWith("!")) return { text: token, at: j };
+    if (!token.startsWith("&")) return undefined;
+    i = j;
+  }
+  return undefined;
+}
+
 function toFact(node: YamlNode, src: string, at: At): ValueFact {
   const [start, end] = node.range ?? [0, 0];
   const range = at(start, end);
+  if (node.tag && !READ_TAGS.has(node.tag)) {
+    // `!!timestamp 2016-03-14`, `!!binary`, `!!omap [x]`, `!local x`: yaml resolves some of these to
+    // dates, buffers or pairs; fieldnotes reads none of them, and says so at the tag and the value.
+    const tag = writtenTag(src, start);
+    const untagged = src.slice(start, end).trim();
+    return { kind: "other", range: at(tag?.at ?? start, end), tag: tag?.text ?? node.tag, ...(untagged && !/[\r\n]/.test(untagged) ? { untagged } : {}) };
+  }
   if (isScalar(node)) {
     const v = node.value;
     const type = typeof v === "string" ? "string" : typeof v === "number" || typeof v === "bigint" ? "number" : typeof v === "boolean" ? "boolean" : "null";
     const text = type === "string" ? (v as string) : src.slice(start, end).trim();
-    return { kind: "scalar", text, type, range };
+    const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+    return quoted ? { kind: "scalar", text, type, range, quoted } : { kind: "scalar", text, type, range };
   }
   if (isSeq(node)) {
     return { kind: "seq", items: node.items.map((item) => (item == null ? { kind: "other", range } : toFact(item as YamlNode, src, at))), range };

@@ -7,6 +7,7 @@ import type { Study } from "../core/study.js";
 import { renderMarkdown, renderHtml, matrixCsv, segmentsCsv, MATRIX_BY, type MatrixBy } from "../report/index.js";
 import { esc } from "../report/svg.js";
 import { PRINT_SCRIPT } from "../report/html.js";
+import { registerRefiRoutes } from "./refi.js";
 
 /** The HTML report may run its one print script and nothing else (a script smuggled in by a note could not run). */
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(PRINT_SCRIPT).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -184,6 +185,8 @@ export function createApp(study: Study, options: AppOptions) {
   });
 
   app.get("/api/segments.csv", (c) => send(c, "segments", "csv", () => segmentsCsv(study)));
+
+  registerRefiRoutes(app, study);
 
   app.get("/api/report.md", (c) => {
     if (!study.config) return configError(c);

@@ -1,5 +1,6 @@
 // Quick fixes: every "did you mean" suggestion (code-unknown, practice-unknown, npt-unknown,
-// field-unknown, npt-spelling, type/level/assessment), code-deprecated → replacedBy, and
+// field-unknown, npt-spelling, type/level/assessment), a comma string → a list (field-type),
+// code-deprecated → replacedBy, and
 // "Add `x` to the codebook" for an unknown code.
 import { CodeActionKind, type CodeAction, type Range, type WorkspaceEdit } from "vscode-languageserver";
 import { CODE_ID, LineIndex, type Diagnostic, type Study } from "../core/index.js";
@@ -64,7 +65,7 @@ export function codeActions(ws: Workspace, loc: Located, range: Range, only?: st
     const lsp = toLspDiagnostic(d);
     const suggestions = d.data?.suggestions ?? [];
     suggestions.forEach((s, i) => {
-      const title = d.rule === "code-deprecated" ? `Replace with '${s}'` : `Change to '${s}'`;
+      const title = d.data?.title && suggestions.length === 1 ? d.data.title : d.rule === "code-deprecated" ? `Replace with '${s}'` : `Change to '${s}'`;
       const edit: WorkspaceEdit = { changes: { [loc.uri]: [{ range: d.data?.replaceRange ?? d.range, newText: s }] } };
       actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [lsp], isPreferred: i === 0 && suggestions.length === 1, edit });
     });

@@ -33,6 +33,8 @@ import { prepareRename, rename } from "./rename.js";
 import { codeActions } from "./codeActions.js";
 import { workspaceSymbols } from "./symbols.js";
 import { collectGarbage } from "./memory.js";
+import { codeLenses } from "./codeLens.js";
+import { CODES_REQUEST, NOTE_SEGMENTS_REQUEST, SUMMARY_REQUEST, codesRequest, noteSegmentsRequest, studyOfParam, summaryRequest } from "./requests.js";
 
 /** Above this many watcher events at once, a full refresh of the study is cheaper than one by one. */
 const MANY_EVENTS = 200;
@@ -120,6 +122,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         renameProvider: td?.rename?.prepareSupport ? { prepareProvider: true } : true,
         codeActionProvider: td?.codeAction?.codeActionLiteralSupport ? { codeActionKinds: [CodeActionKind.QuickFix] } : true,
         workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
         ...(pull ? { diagnosticProvider: { identifier: "fieldnotes", interFileDependencies: true, workspaceDiagnostics: true } } : {}),
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -325,6 +328,27 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return workspaceSymbols(ws, params.query, token);
     }),
   );
+  connection.onCodeLens(
+    safe("codeLens", async (params) => {
+      const loc = await docPos(params.textDocument.uri);
+      return loc ? codeLenses(loc) : null;
+    }),
+  );
+
+  /** The study a custom request names, with every open editor's pending text applied. */
+  async function requestStudy(params: unknown) {
+    await discovery;
+    const handle = await studyOfParam(ws, params);
+    for (const uri of documents.keys()) sync.flush(uri);
+    return handle;
+  }
+  connection.onRequest(CODES_REQUEST, safe("codes", async (params: unknown) => codesRequest(await requestStudy(params))));
+  connection.onRequest(SUMMARY_REQUEST, safe("summary", async (params: unknown) => summaryRequest(await requestStudy(params))));
+  connection.onRequest(
+    NOTE_SEGMENTS_REQUEST,
+    safe("noteSegments", async (params: unknown) => noteSegmentsRequest(await requestStudy(params), (params as { uri: string }).uri)),
+  );
+
   connection.languages.diagnostics.on(
     safe("diagnostic", async (params: DocumentDiagnosticParams) => {
       const loc = await docPos(params.textDocument.uri);

@@ -155,8 +155,8 @@ describe("field-type", () => {
 });
 
 describe("field-unknown", () => {
-  it("an unknown key: information on the key, with the closest known key", () => {
-    const d = expectOne(diagnose(note(["observr: NRC"])), "field-unknown", "information", R(4, 0, 4, 7));
+  it("a misspelt key (one or two edits from a known one): a warning on the key, with the closest known key", () => {
+    const d = expectOne(diagnose(note(["observr: NRC"])), "field-unknown", "warning", R(4, 0, 4, 7));
     expect(d.message).toContain("Did you mean 'observer'?");
     expect(d.data?.suggestions).toEqual(["observer"]);
   });

@@ -293,3 +293,35 @@ describe("robustness", () => {
     }
   });
 });
+
+describe("quick fix: a comma string where a list is expected", () => {
+  let s: TmpStudy;
+  let c: Client;
+  const COMMAS = note("practice: Magenta\ndate: 2016-03-14\nnpt: coherence, collective-action\nparticipants: gp, practice manager\ncodes: gp-buy-in, 7");
+  beforeAll(async () => {
+    s = makeStudy({ "notes/Magenta/commas.md": COMMAS });
+    c = await startClient({ folders: [s.root] });
+  });
+  afterAll(async () => {
+    if (c.child.exitCode === null) c.child.kill();
+    s.cleanup();
+  });
+
+  it("offers 'Write a list: [a, b]' that replaces the value, and never adds the string as a code", async () => {
+    const uri = s.uri("notes/Magenta/commas.md");
+    const ds = await waitFor(() => c.published.get(uri), "diagnostics of the note with comma lists");
+    expect(ds.map((d) => [d.code, d.range.start.line])).toEqual([["field-type", 3], ["field-type", 4], ["field-type", 5]]);
+    const expected: [number, number, number, string][] = [
+      [3, 5, 33, "[coherence, collective-action]"],
+      [4, 14, 34, "[gp, practice manager]"],
+      [5, 7, 19, '[gp-buy-in, "7"]'],
+    ];
+    for (const [line, from, to, list] of expected) {
+      const d = ds.find((x) => x.range.start.line === line)!;
+      expect(d.message).toContain(`write a list: ${list}`);
+      const actions = (await c.conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+      expect(actions.map((a) => a.title)).toEqual([`Write a list: ${list}`]);
+      expect(actions[0].edit!.changes![uri]).toEqual([{ range: { start: { line, character: from }, end: { line, character: to } }, newText: list }]);
+    }
+  });
+});

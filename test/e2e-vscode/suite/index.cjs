@@ -62,6 +62,11 @@ function inlineUses(code) {
   }
   return uses;
 }
+/** Inline uses of a code in the broken note (excluded from the counts). */
+function countBrokenUses(code) {
+  const broken = path.join(studyRoot(), ...BROKEN.split("/"));
+  return inlineUses(code).some((u) => u.file === broken) ? 1 : 0;
+}
 function hoverText(hovers) {
   return hovers
     .flatMap((h) => h.contents)
@@ -298,6 +303,131 @@ async function run() {
     });
     // No check that this deleted note's diagnostics go: VS Code keeps a closed document for a while,
     // and while it is open its text counts (the scenario above checks a deleted unopened note).
+  });
+
+  await suite.test("the Fieldnotes view container shows the codebook with each code's use", async () => {
+    const wb = api.workbench();
+    assert(wb, "no workbench in the extension's API");
+    await vscode.commands.executeCommand("workbench.view.extension.fieldnotes");
+    const ids = codebookIds();
+    const rows = await waitFor("the Codebook view's codes", async () => {
+      await wb.refresh();
+      const r = wb.codebook.codesOf(root);
+      return r.length === ids.length && r;
+    }, 60000, 500);
+    assert(JSON.stringify(rows.map((r) => r.id)) === JSON.stringify(ids), `codes ${rows.map((r) => r.id).join(",")} vs codebook ${ids.join(",")}`);
+    // Segment counts: every inline use of a code in a paragraph of its own line range counts once per
+    // segment; the example writes one use per segment, so the count of distinct (file, segment) pairs
+    // is bounded by the inline uses and is positive exactly when the code is used inline.
+    for (const r of rows) {
+      const uses = inlineUses(r.id).length;
+      assert((r.segments > 0) === (uses > 0), `${r.id}: ${r.segments} segments but ${uses} inline uses`);
+      assert(r.segments <= uses, `${r.id}: ${r.segments} segments > ${uses} inline uses`);
+      assert(r.notes >= new Set(inlineUses(r.id).map((u) => u.file)).size - countBrokenUses(r.id), `${r.id}: ${r.notes} notes`);
+    }
+    const top = wb.codebook.getChildren();
+    assert(top.length > 0 && top.every((n) => n.kind === "code"), "the Codebook view's top level is not the code hierarchy");
+    const item = wb.codebook.getTreeItem(top[0]);
+    assert(/\d+ notes? · \d+ segments?/.test(String(item.description)), `description '${item.description}'`);
+    await suite.screenshot("codebook-view");
+  });
+
+  await suite.test("the Practices view shows each practice's integration with its reasons", async () => {
+    const wb = api.workbench();
+    const practices = await waitFor("practices", async () => {
+      await wb.practices.refresh();
+      const p = wb.practices.getChildren().filter((n) => n.kind === "practice");
+      return p.length === api.studies()[0].practices.length && p;
+    }, 60000, 500);
+    const partial = practices.find((n) => n.practice.integration === "partial");
+    assert(partial, "no partially integrated practice in the example");
+    const item = wb.practices.getTreeItem(partial);
+    assert(String(item.description).includes("partially integrated"), `description '${item.description}'`);
+    const children = wb.practices.getChildren(partial);
+    assert(children.some((c) => c.label === partial.practice.reasons[0]), "the reasons are not listed under the practice");
+    assert(children.filter((c) => c.id.startsWith("construct:")).length === 4, "not one row per construct");
+  });
+
+  await suite.test("choosing a code fills the Segments view; a row opens the note at the segment", async () => {
+    const wb = api.workbench();
+    const code = wb.codebook.codesOf(root).filter((c) => c.segments > 0).sort((a, b) => b.segments - a.segments)[0];
+    assert(code, "no code with segments");
+    const result = await vscode.commands.executeCommand("fieldnotes.showSegments", { root, code: code.id });
+    if (!result && /fieldnotes\/segments/.test(String(wb.segments.error))) return "skip"; // the server has no retrieval yet
+    assert(result && result.total === code.segments, `Segments view: ${result && result.total} segments, the Codebook says ${code.segments}; ${wb.segments.error || ""}`);
+    const groups = wb.segments.getChildren();
+    assert(groups.length > 0 && groups.every((g) => g.kind === "note"), "segments are not grouped by note");
+    const row = wb.segments.getChildren(groups[0])[0];
+    const item = wb.segments.getTreeItem(row);
+    assert(item.command && item.command.command === "fieldnotes.openSegment", "a row does not open its segment");
+    await suite.screenshot("segments-view");
+    const ed = await vscode.commands.executeCommand(item.command.command, ...item.command.arguments);
+    assert(ed.document.uri.fsPath === path.join(root, ...row.row.file.split("/")), `opened ${ed.document.uri.fsPath}`);
+    assert(ed.selection.start.line === row.row.line - 1, `cursor on line ${ed.selection.start.line + 1}, segment at ${row.row.line}`);
+    assert(ed.document.getText(ed.selection).includes(`#${code.id}`), "the selection does not hold the segment's code");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+  });
+
+  await suite.test("codebook.yaml has a CodeLens with each code's use", async () => {
+    const uri = vscode.Uri.file(path.join(root, "codebook.yaml"));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const lenses = await waitFor("code lenses", async () => {
+      const l = await vscode.commands.executeCommand("vscode.executeCodeLensProvider", uri);
+      return l && l.length === codebookIds().length && l;
+    }, 60000, 500);
+    for (const l of lenses) assert(/^\d+ notes? · \d+ segments?$/.test(l.command.title), `lens '${l.command.title}'`);
+    assert(lenses.every((l) => l.command.command === "fieldnotes.showSegments"), "a lens does not show segments");
+    await suite.screenshot("codelens");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+  });
+
+  await suite.test("a coded note gets margin marks and its practice and date in the status bar", async () => {
+    const wb = api.workbench();
+    const code = codebookIds().find((id) => inlineUses(id).length > 0);
+    const use = inlineUses(code).find((u) => !u.file.endsWith(BROKEN.split("/").pop()));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(use.file));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const applied = await waitFor("margin marks", () => {
+      const a = wb.marks.applied.get(doc.uri.toString());
+      return a && Object.keys(a).length > 0 && a;
+    }, 60000, 250);
+    const lines = Object.values(applied).flat();
+    assert(lines.some((l) => l <= use.line + 1), `marks at ${lines.join(",")} but a code on line ${use.line + 1}`);
+    const practice = /\npractice:\s*(\S+)/.exec(doc.getText())[1];
+    const status = await waitFor("note status", () => wb.noteStatusText().includes(practice) && wb.noteStatusText(), 10000);
+    assert(/\d{4}-\d{2}-\d{2}/.test(status), `status '${status}'`);
+    await suite.screenshot("margin-marks");
+    await vscode.workspace.getConfiguration("fieldnotes").update("segments.highlight", false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor("marks off", () => Object.keys(wb.marks.applied.get(doc.uri.toString()) || {}).length === 0, 20000);
+    } finally {
+      await vscode.workspace.getConfiguration("fieldnotes").update("segments.highlight", undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+  });
+
+  await suite.test("Export Study as REFI-QDA writes a .qdpx", async () => {
+    const out = path.join(require("node:os").tmpdir(), `fieldnotes-e2e-${process.pid}.qdpx`);
+    fs.rmSync(out, { force: true });
+    const written = await vscode.commands.executeCommand("fieldnotes.exportRefi", { study: root, out });
+    if (!written && !fs.existsSync(out)) return "skip"; // the CLI has no export yet
+    const head = fs.readFileSync(out).subarray(0, 2).toString("latin1");
+    assert(head === "PK", `not a ZIP: ${JSON.stringify(head)}`);
+    fs.rmSync(out, { force: true });
+  });
+
+  await suite.test("the getting-started walkthrough is registered", async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    const walks = (ext.packageJSON.contributes && ext.packageJSON.contributes.walkthroughs) || [];
+    const w = walks.find((x) => x.id === "fieldnotes.gettingStarted");
+    assert(w && w.steps.length >= 5, "no walkthrough with five steps");
+    for (const step of w.steps) {
+      const md = step.media && step.media.markdown;
+      assert(md && fs.existsSync(path.join(ext.extensionPath, md)), `step ${step.id}: media ${md} missing`);
+    }
+    await vscode.commands.executeCommand("workbench.action.openWalkthrough", `${EXT_ID}#fieldnotes.gettingStarted`, false);
+    await suite.screenshot("walkthrough");
+    await vscode.commands.executeCommand("workbench.action.closeAllEditors");
   });
 
   await suite.test("rename a code changes the codebook and every note", async () => {

@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// REFI-QDA benchmark (issue 11): a study from bench/make-study.mjs, then, in the same run,
+//   baseline  the bare single-thread parse of the same files (the same child process as bench/core.mjs:
+//             read each file, remark-parse with frontmatter and GFM, yaml parseDocument), as a process;
+//   export    `fieldnotes export --format qdpx` as a process with the facts cache warm (a check first);
+//   import    `fieldnotes import` of that export into a new folder, as a process;
+// each the median of 3 runs. Prints the figures, the ratios against the baseline and PASS/FAIL per
+// target (export ≤ 0.5x warm, import ≤ 1.0x). A report: it exits 0 whatever the figures.
+// Options: --notes N (default 10000), --keep.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const NOTES = Number(args[args.indexOf("--notes") + 1]) || 10000;
+const KEEP = args.includes("--keep");
+const RUNS = 3;
+const CLI = join(REPO, "bin", "fieldnotes.js");
+if (!existsSync(join(REPO, "dist", "server", "cli", "main.js"))) {
+  console.error("bench/refi: dist/ is missing; run `npm run build` first (npm run bench does).");
+  process.exit(2);
+}
+
+const work = mkdtempSync(join(tmpdir(), "fieldnotes-bench-refi-"));
+const study = join(work, "study");
+const gen = spawnSync(process.execPath, [join(REPO, "bench", "make-study.mjs"), "--out", study, "--notes", String(NOTES), "--practices", "12", "--codes", "300", "--seed", "2016", "--broken", "0.01"], { encoding: "utf8" });
+if (gen.status !== 0) {
+  console.error(gen.stderr);
+  process.exit(2);
+}
+console.log(gen.stdout.trim());
+
+// The same bare parse as bench/core.mjs's baseline.
+const BASELINE = `
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { unified } from "unified";
+import remarkParse from "remark-parse";
+import remarkFrontmatter from "remark-frontmatter";
+import remarkGfm from "remark-gfm";
+import { parseDocument } from "yaml";
+const files = [];
+const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith(".md")) files.push(p); } };
+walk(process.argv[1]);
+const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
+let nodes = 0;
+for (const f of files) {
+  const text = readFileSync(f, "utf8");
+  const tree = processor.parse(text);
+  const fm = tree.children[0];
+  if (fm && fm.type === "yaml") nodes += parseDocument(fm.value).contents ? 1 : 0;
+  nodes += tree.children.length;
+}
+process.stderr.write(String(nodes) + "\\n");
+`;
+
+function run(nodeArgs) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, nodeArgs, { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${nodeArgs.slice(0, 3).join(" ")} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const qdpx = join(work, "study.qdpx");
+run([CLI, "check", study, "--format", "json"]); // the facts cache is warm from here on
+
+const baseline = [];
+const exported = [];
+const imported = [];
+let summary = "";
+for (let i = 0; i < RUNS; i++) {
+  baseline.push(run(["--input-type=module", "-e", BASELINE, study]).ms);
+  const e = run([CLI, "export", study, "--format", "qdpx", "--out", qdpx, "--force"]);
+  exported.push(e.ms);
+  summary = e.stderr.trim().split("\n").pop();
+  const into = join(work, `imported-${i}`);
+  imported.push(run([CLI, "import", qdpx, into]).ms);
+  rmSync(into, { recursive: true, force: true });
+}
+
+const base = median(baseline);
+const rows = [
+  ["baseline (bare parse, process)", base, 1, "", ""],
+  ["export qdpx (warm cache)", median(exported), median(exported) / base, "≤ 0.50x", median(exported) / base <= 0.5 ? "PASS" : "FAIL"],
+  ["import of that export", median(imported), median(imported) / base, "≤ 1.00x", median(imported) / base <= 1.0 ? "PASS" : "FAIL"],
+];
+console.log(`\nfieldnotes REFI-QDA benchmark: ${NOTES} notes; ${summary}; .qdpx ${(statSync(qdpx).size / 1024 / 1024).toFixed(1)} MB; median of ${RUNS} runs`);
+console.log(`runs (ms): baseline ${baseline.map((x) => x.toFixed(0)).join(", ")} | export ${exported.map((x) => x.toFixed(0)).join(", ")} | import ${imported.map((x) => x.toFixed(0)).join(", ")}`);
+console.log("");
+console.log("| measure                          |    time |  ratio | target  | result |");
+console.log("|----------------------------------|--------:|-------:|---------|--------|");
+for (const [name, ms, ratio, target, result] of rows) {
+  console.log(`| ${name.padEnd(32)} | ${(ms / 1000).toFixed(2).padStart(5)} s | ${ratio.toFixed(2).padStart(5)}x | ${target.padEnd(7)} | ${result.padEnd(6)} |`);
+}
+if (!KEEP) rmSync(work, { recursive: true, force: true });
+else console.log(`\nstudy kept in ${work}`);

@@ -1,0 +1,92 @@
+// The language server's workbench requests (SPEC section 10) as the views use them: one place that
+// knows the request names and the shapes they answer with.
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+
+export interface CodeRow {
+  id: string;
+  label: string | null;
+  parent: string | null;
+  deprecated: boolean;
+  npt: string | null;
+  notes: number;
+  segments: number;
+}
+
+export interface SegmentRow {
+  file: string;
+  line: number;
+  text: string;
+  codes: string[];
+  constructs: string[];
+  practice: string;
+  date: string;
+  type: string | null;
+  observer: string | null;
+  participants: string[];
+}
+
+export interface ConstructRow {
+  notes: number;
+  codedSegments: number;
+  assessment: string | null;
+  assessedOn: string | null;
+  assessedIn: string | null;
+}
+
+export interface PracticeRow {
+  id: string;
+  name?: string;
+  notes: number;
+  constructs: Record<string, ConstructRow>;
+  integration: "full" | "partial" | "unassessed" | null;
+  reasons: string[];
+  warnings: string[];
+}
+
+export interface SummaryData {
+  study: string;
+  rule: { constructs: string[]; levels: string[] } | null;
+  practices: PracticeRow[];
+}
+
+export interface NoteMark {
+  line: number;
+  endLine: number;
+  codes: string[];
+  constructs: string[];
+}
+
+/** A retrieval: the filters of SPEC section 12.1, each a list of values (OR), different names AND. */
+export type Filters = Record<string, string[]>;
+
+export class WorkbenchData {
+  constructor(private readonly client: () => LanguageClient | undefined) {}
+
+  private async request<T>(method: string, params: object): Promise<T | undefined> {
+    const c = this.client();
+    if (!c || !c.isRunning()) return undefined;
+    return c.sendRequest<T>(method, params);
+  }
+
+  codes(root: string): Promise<{ codes: CodeRow[] } | undefined> {
+    return this.request("fieldnotes/codes", { uri: vscode.Uri.file(root).toString() });
+  }
+
+  summary(root: string, asOf?: string): Promise<SummaryData | undefined> {
+    return this.request("fieldnotes/summary", { uri: vscode.Uri.file(root).toString(), ...(asOf ? { asOf } : {}) });
+  }
+
+  segments(root: string, filters: Filters, limit = 1000): Promise<{ total: number; segments: SegmentRow[] } | undefined> {
+    return this.request("fieldnotes/segments", { uri: vscode.Uri.file(root).toString(), filters, limit });
+  }
+
+  noteMarks(uri: vscode.Uri): Promise<{ segments: NoteMark[] } | undefined> {
+    return this.request("fieldnotes/noteSegments", { uri: uri.toString() });
+  }
+}
+
+/** "1 note", "3 notes". */
+export function countOf(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,55 @@
+// Custom requests (SPEC section 10): the data of the editor's Codebook, Practices and Segments views,
+// so that every LSP client can offer the same views as VS Code. Each answers from the index with the
+// open editors' unsaved text applied first.
+import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
+import { findStudyRoot } from "../core/index.js";
+import { codeUsage, noteSegmentMarks, type CodeUsage, type NoteSegmentMark } from "../core/codeusage.js";
+import type { Summary } from "../core/index.js";
+import { uriToPath, type StudyHandle, type Workspace } from "./workspace.js";
+
+export const CODES_REQUEST = "fieldnotes/codes";
+export const SUMMARY_REQUEST = "fieldnotes/summary";
+export const NOTE_SEGMENTS_REQUEST = "fieldnotes/noteSegments";
+
+/** A ResponseError of kind InvalidParams (-32602) whose message names the bad value. */
+export function invalidParams(message: string): ResponseError<void> {
+  return new ResponseError(ErrorCodes.InvalidParams, message);
+}
+
+/**
+ * The study a request's `uri` names: a study's folder or any file in it (the nearest study above it).
+ * Throws InvalidParams naming the value when it is missing, not a file URI, or in no study.
+ */
+export async function studyOfParam(ws: Workspace, params: unknown): Promise<StudyHandle> {
+  const uri = params && typeof params === "object" ? (params as { uri?: unknown }).uri : undefined;
+  if (typeof uri !== "string" || !uri) throw invalidParams("fieldnotes: the request needs 'uri', the URI of a study folder or of a file in it.");
+  const path = uriToPath(uri);
+  if (!path) throw invalidParams(`fieldnotes: '${uri}' is not a file: URI.`);
+  let handle = ws.studyFor(path);
+  if (!handle) {
+    const root = findStudyRoot(path);
+    if (root) handle = ws.addStudy(root);
+  }
+  if (!handle) throw invalidParams(`fieldnotes: '${uri}' is not in a study (no fieldnotes.yaml at or above it).`);
+  await handle.ready;
+  return handle;
+}
+
+/** `fieldnotes/codes` {uri} → {codes: CodeUsage[]} in codebook order. */
+export function codesRequest(handle: StudyHandle): { codes: CodeUsage[] } {
+  return { codes: codeUsage(handle.study) };
+}
+
+/** `fieldnotes/summary` {uri} → the Summary (SPEC section 9). */
+export function summaryRequest(handle: StudyHandle): Summary {
+  if (!handle.study.config) throw new ResponseError(LSPErrorCodes.RequestFailed, "fieldnotes: the study configuration is invalid; fix fieldnotes.yaml first.");
+  return handle.study.summary();
+}
+
+/** `fieldnotes/noteSegments` {uri of a note} → {segments: NoteSegmentMark[]}: the editor's margin marks. */
+export function noteSegmentsRequest(handle: StudyHandle, uri: string): { segments: NoteSegmentMark[] } {
+  const path = uriToPath(uri);
+  const rel = path ? handle.study.relative(path) : undefined;
+  if (rel === undefined || !handle.study.isNote(rel)) throw invalidParams(`fieldnotes: '${uri}' is not a note of the study at ${handle.root}.`);
+  return { segments: noteSegmentMarks(handle.study, rel) };
+}

@@ -1,0 +1,68 @@
+// Checks of issue 9 over the CLI as a process: all config problems at once, codebooks with long
+// parent chains and cycles, Markdown files no glob takes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASIC_CONFIG, GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
+
+beforeAll(() => ensureBuilt(), 120_000);
+afterAll(() => cleanupTemp());
+
+interface JsonReport {
+  files: { file: string; diagnostics: { rule: string; severity: string; message: string; range: { start: { line: number; character: number } } }[] }[];
+}
+const diagnosticsOf = (report: JsonReport, file: string) => report.files.find((f) => f.file === file)?.diagnostics ?? [];
+
+describe("fieldnotes.yaml: every problem at once", () => {
+  it("reports a missing codebook (at the configured path) together with the other errors", async () => {
+    // `codebook.yaml` exists but the configured `cb.yaml` does not; `practices` is broken too.
+    const config = "study: X\ncodebook: cb.yaml\npractices: []\n";
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE }, { config });
+    const r = await runCli(["check", "--format", "json"], root);
+    expect(r.code).toBe(2);
+    const ds = diagnosticsOf(JSON.parse(r.stdout), "fieldnotes.yaml");
+    expect(ds.map((d) => [d.rule, d.range.start.line]).sort()).toEqual([["config-invalid", 1], ["config-invalid", 2]]);
+    expect(ds.find((d) => d.range.start.line === 1)!.message).toMatch(/'cb\.yaml' does not exist/);
+    const text = await runCli(["check"], root);
+    expect(text.stderr + text.stdout).toMatch(/fieldnotes\.yaml:2:1: error config-invalid: The codebook file 'cb\.yaml' does not exist/);
+    expect(text.stderr + text.stdout).toMatch(/fieldnotes\.yaml:3:1: error config-invalid: `practices` is required/);
+  });
+});
+
+describe("an unedited `fieldnotes new` note", () => {
+  it("is body-empty, and carries no placeholder evidence: it is excluded until npt is written", async () => {
+    const root = makeStudy({});
+    for (const type of ["observation", "meeting", "memo"]) {
+      const made = await runCli(["new", "--practice", "Magenta", "--date", "2016-03-14", "--type", type], root);
+      expect(made.code).toBe(0);
+    }
+    const r = await runCli(["check", "--format", "json"], root);
+    const report: JsonReport = JSON.parse(r.stdout);
+    expect(report.files.map((f) => f.file)).toEqual(["notes/Magenta/2016-03-14-meeting.md", "notes/Magenta/2016-03-14-memo.md", "notes/Magenta/2016-03-14-observation.md"]);
+    for (const f of report.files) expect(f.diagnostics.map((d) => d.rule).sort()).toEqual(["body-empty", "field-missing"]);
+    const summary = JSON.parse((await runCli(["report"], root)).stdout);
+    expect(summary.totals).toMatchObject({ notes: 3, included: 0, excluded: 3 });
+    expect(summary.practices.find((p: { id: string }) => p.id === "Magenta").levels).toEqual({ patient: 0, practice: 0, community: 0 });
+  });
+});
+
+describe("codebooks of 10,000 codes linked by parent", () => {
+  const n = 10_000;
+  const ids = Array.from({ length: n }, (_, i) => `code-${i}`);
+  const codebook = (parent: (i: number) => string | undefined) =>
+    "codes:\n" + ids.map((id, i) => `  ${id}:\n    label: Code ${i}\n${parent(i) ? `    parent: ${parent(i)}\n` : ""}`).join("");
+
+  it("one cycle through all of them: checked, the cycle reported once, at the first code's parent", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE.replace("#shared-learning", "#code-7") }, { codebook: codebook((i) => ids[(i + 1) % n]) });
+    const r = await runCli(["check", "--format", "json"], root, 120_000);
+    expect(r.code).toBe(1);
+    const ds = diagnosticsOf(JSON.parse(r.stdout), "codebook.yaml");
+    expect(ds.map((d) => [d.rule, d.range.start])).toEqual([["codebook-reference", { line: 3, character: 12 }]]);
+    expect(ds[0].message).toMatch(/'code-0' form a cycle .*\(10000 codes\)/);
+  }, 150_000);
+
+  it("one chain of 10,000 parents: checked, nothing to report", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE.replace("#shared-learning", "#code-9999") }, { codebook: codebook((i) => (i + 1 < n ? ids[i + 1] : undefined)) });
+    const r = await runCli(["check", "--format", "json"], root, 120_000);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).files).toEqual([]);
+  }, 150_000);
+});
