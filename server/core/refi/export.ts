@@ -1,13 +1,13 @@
 // REFI-QDA export (SPEC section 13): the study as a `.qdpx` (project.qde plus sources/<guid>.txt) or its
 // codebook as a `.qdc`. Every GUID is derived from the study and the item (guid.ts), the XML layout and
 // the ZIP entry order and timestamps are fixed: an unchanged study exports byte-identical files.
-import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { Codebook, EntryFact, NoteFacts, ValueFact } from "../types.js";
 import type { Study } from "../study.js";
 import { decodeBytes } from "../text.js";
 import { parseNoteBytes } from "../note.js";
 import { contentHash } from "../cache.js";
+import { readStudyFile } from "../studyfile.js";
 import { CONSTRUCTS, SUB_CONSTRUCTS, britishSpelling, coreConstruct, isNptId } from "../npt.js";
 import { itemGuid } from "./guid.js";
 import { XmlWriter, escapeText, type Attrs } from "./xml.js";
@@ -85,7 +85,7 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
   const warnings: string[] = [];
   for (const r of records) {
     if (r.excluded) continue;
-    const note = readForExport(join(study.root, r.file), r.file, r.hash, r.facts, g);
+    const note = readForExport(study, r.file, r.hash, r.facts, g);
     if (!note) warnings.push(`${r.file}: the note could not be read again; not exported.`);
     else {
       if (note.lost) warnings.push(`${r.file}: ${note.lost} coded segment(s) could not be found in the note's text again; not exported.`);
@@ -270,10 +270,11 @@ function scalars(v: ValueFact | undefined): string[] {
  * Reads one included note for export: its fields, its body (after the frontmatter; LF line ends) and
  * its coded segments as code point ranges of that body. Undefined when the file is gone.
  */
-function readForExport(abs: string, file: string, hash: string, indexed: NoteFacts, g: (item: string) => string): ExportNote | undefined {
+function readForExport(study: Study, file: string, hash: string, indexed: NoteFacts, g: (item: string) => string): ExportNote | undefined {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(abs);
+    // Through the study's one safe reader: never a link, a pipe or a file outside the study.
+    bytes = readStudyFile(study.root, file, { realRoot: study.realRoot }).bytes;
   } catch {
     return undefined;
   }

@@ -1,8 +1,7 @@
 // The participant registry (SPEC section 11) as the exchange needs it: ids and attributes. Read from
 // the typed configuration when it carries `participants`, else from fieldnotes.yaml itself (with the
 // same position-keeping YAML reader as the configuration), so export works with either.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readStudyText } from "../studyfile.js";
 import type { StudyConfig } from "../types.js";
 import { LineIndex } from "../text.js";
 import { parseYamlFacts } from "../yamlfacts.js";
@@ -29,7 +28,7 @@ export function registeredParticipants(root: string, config: StudyConfig): Regis
   }
   let text: string;
   try {
-    text = readFileSync(join(root, CONFIG_FILE), "utf8").replace(/^\uFEFF/, "");
+    text = readStudyText(root, CONFIG_FILE); // never a link, a pipe or a file outside the study
   } catch {
     return [];
   }
