@@ -1,10 +1,11 @@
 // The studies of the workspace: every fieldnotes.yaml under the workspace folders (multi-root; each
 // study is independent), and the mapping from a document URI to its study and root-relative path.
 // Markdown outside every study maps to nothing, so it gets no diagnostics and no features.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CONFIG_FILE, Study, findStudyRoot, type OpenOptions } from "../core/index.js";
+import { readStudyText } from "../core/studyfile.js";
 
 export type FileKind = "note" | "config" | "codebook";
 
@@ -187,7 +188,7 @@ export class Workspace {
     const doc = this.documents.get(this.uriOf(study, rel));
     if (doc) return doc.getText();
     try {
-      return readFileSync(join(study.root, rel), "utf8").replace(/^\uFEFF/, "");
+      return readStudyText(study.root, rel, { realRoot: study.realRoot }); // never a link, a pipe or outside the study
     } catch {
       return undefined;
     }
