@@ -355,7 +355,7 @@ export class Study {
   }
 
   private readConfigAndCodebook(): void {
-    this.applyConfig(loadConfig(this.root));
+    this.applyConfig(loadConfig(this.root, this.realRoot));
     this.readCodebook();
     this.lastConfigStamp = `${this.stamp(CONFIG_FILE)}|${this.stamp(this.codebookPath)}`;
   }

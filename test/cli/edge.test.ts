@@ -106,6 +106,17 @@ describe("reads outside the study", () => {
     expect(r2.stdout).not.toMatch(/does not exist/);
   }, T);
 
+  it("a study opened through a link to its root (or from a folder reached through one) is read as usual", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE, "notes/Cobalt/b.md": COBALT_NOTE });
+    const link = join(tempDir("fieldnotes-link-"), "study");
+    symlinkSync(root, link);
+    for (const cwd of [link, join(link, "notes", "Cobalt")]) {
+      const r = await runCli(["check", "--no-cache"], cwd, BOUND_MS);
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toBe("2 notes checked: 0 errors, 0 warnings, 0 information.\n");
+    }
+  }, T);
+
   it("a linked folder of notes is reported (file-skipped on the folder, excluded) and nothing in it is read", async () => {
     const outside = tempDir("fieldnotes-outside-");
     writeFileSync(join(outside, "n.md"), COBALT_NOTE.replace("The partners", `${SECRET} 0141 496 0000`));
