@@ -100,7 +100,9 @@ function symlinkError(rel: string, link: string): StudyFileError {
  */
 export function readStudyFile(root: string, rel: string, options: ReadOptions = {}): StudyFile {
   const realRoot = options.realRoot ?? realRootOf(root);
-  if (!rel || rel.startsWith("/") || /^[A-Za-z]:/.test(rel) || rel.split(/[\\/]/).some((p) => p === ".." || p === "")) {
+  // On POSIX a backslash or a colon is an ordinary character of a file name, not a separator or a drive.
+  const windows = sep === "\\";
+  if (!rel || rel.startsWith("/") || (windows && /^[A-Za-z]:/.test(rel)) || rel.split(windows ? /[\\/]/ : "/").some((p) => p === ".." || p === "")) {
     throw new StudyFileError(rel, "outside", `'${rel}' is not a path inside the study.`);
   }
   const abs = join(realRoot, rel);
