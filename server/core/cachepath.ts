@@ -5,7 +5,7 @@ import { lstatSync } from "node:fs";
 import { join } from "node:path";
 
 /** The cache's places that must not be links, root-relative. */
-const CACHE_PLACES = [".fieldnotes", ".fieldnotes/cache", ".fieldnotes/.gitignore", ".fieldnotes/cache/facts.json"];
+const CACHE_PLACES = [".fieldnotes", ".fieldnotes/cache", ".fieldnotes/.gitignore", ".fieldnotes/cache/index"];
 
 /**
  * Why the cache of the study at `root` must not be used (one line for the user), or undefined when it

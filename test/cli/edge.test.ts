@@ -231,7 +231,7 @@ describe("the cache is never written through a link", () => {
       renameSync(join(root, place), join(root, `${place}-old`));
       const r = await runCli(["check", "."], root, BOUND_MS);
       expect(r.stderr).toBe("");
-      expect(existsSync(join(root, ".fieldnotes/cache/facts.json"))).toBe(true);
+      expect(existsSync(join(root, ".fieldnotes/cache/index"))).toBe(true);
       expect(readdirSync(outside)).toEqual([]);
     }, T);
   }
