@@ -1,16 +1,44 @@
 // Content-addressed cache in <study>/.fieldnotes/cache/: per note (by content hash) its facts, which do
 // not depend on the config or codebook, and its verdict (diagnostics) under one validation context (a
 // hash of the config, the codebook and today's date). A changed config or codebook changes the context,
-// so stale verdicts are never served; facts stay valid. Entries are decoded lazily: a warm `check`
-// needs the verdicts, not the facts.
+// so stale verdicts are never served; facts stay valid.
+//
+// Layout (issue 15: a warm run must not decode, or even read, every note's facts, and no cache file may
+// be read as one string):
+//   index        one line per record, each `JSON<TAB>checksum`, read in chunks:
+//                  line 1 {"format","context","packs":[names]}
+//                  ["p", rel, size, mtimeMs, hash]          the stamp of a path as last read
+//                  ["h", hash, pack, offset, length, verdict] where a hash's facts are, and its verdict
+//   facts-*.pack facts records `hash<TAB>checksum<TAB>JSON\n`, read one at a time by offset, only when a
+//                view needs that note's facts. Each save writes new facts to a new pack (so two
+//                processes never write into one file) and merges the packs when they multiply or
+//                hold mostly dead records.
+// Every line and record carries its own checksum (issue 9, section 6): one that does not verify is
+// dropped and its note parsed again, so a damaged cache can slow a run but never change an answer.
+// A cache that cannot be read or written is said in one line (`problems`), never silently.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import * as zlib from "node:zlib";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic, NoteFacts } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
 import { cacheRefusal } from "./cachepath.js";
 
-const CACHE_FORMAT = `fieldnotes-facts-${FACTS_VERSION}`;
+/** Checksums: CRC-32 (zlib, Node ≥ 20.15), else the first 8 hex digits of SHA-1. Named in the format. */
+const crc32 = (zlib as unknown as { crc32?: (data: string | Uint8Array) => number }).crc32;
+const CHECKSUM = crc32 ? "crc32" : "sha1";
+function checksum(text: string): string {
+  if (crc32) return crc32(text).toString(16).padStart(8, "0");
+  return createHash("sha1").update(text).digest("hex").slice(0, 8);
+}
+
+const CACHE_FORMAT = `fieldnotes-cache-2-${FACTS_VERSION}-${CHECKSUM}`;
+export const INDEX_FILE = "index";
+const READ_CHUNK = 1 << 20;
+/** Merge the packs when there are more than this many, or when dead records outweigh live ones. */
+const MAX_PACKS = 12;
+/** Packs not in the index are removed only when older than this (another process may be about to name them). */
+const ORPHAN_AGE_MS = 60_000;
 
 export function contentHash(bytes: Uint8Array | string): string {
   return createHash("sha1").update(bytes).digest("base64url");
@@ -21,75 +49,157 @@ export interface Verdict {
   errorRules: string[];
 }
 
+interface Location {
+  pack: string;
+  offset: number;
+  length: number;
+}
+
 export class FactsCache {
-  /** Facts by content hash: decoded objects, or compact JSON from disk not decoded yet. */
-  private entries = new Map<string, NoteFacts | string>();
+  /** Facts not written to a pack yet: decoded objects, or compact JSON from a worker. */
+  private fresh = new Map<string, NoteFacts | string>();
+  /** Where each hash's facts are on disk. */
+  private locations = new Map<string, Location>();
   /** rel path -> [size, mtimeMs, hash] as last read, so an unchanged file need not be read again. */
   private stamps = new Map<string, [number, number, string]>();
   private verdicts = new Map<string, Verdict>();
   private verdictContext = "";
   private dirty = false;
-  private readonly file: string;
+  private readonly dir: string;
+  /** Packs this cache has named (read from the index, or written): safe to remove once unnamed. */
+  private known = new Set<string>();
+  /** Open pack files by name (opened on first read). */
+  private fds = new Map<string, number>();
+  /** One line each for the user: why the cache could not be read or written. */
+  readonly problems: string[] = [];
 
-  constructor(private readonly root: string, readonly enabled: boolean) {
-    this.file = join(root, ".fieldnotes", "cache", "facts.json");
+  /**
+   * @param root the study root; the cache lives in `<root>/.fieldnotes/cache/`.
+   * @param enabled false: nothing is read or kept.
+   * @param readOnly entries are looked up, never saved, and size/mtime stamps are not trusted (a study
+   *   read from another revision shares the working study's facts without touching its cache).
+   */
+  constructor(private readonly root: string, readonly enabled: boolean, private readonly readOnly = false) {
+    this.dir = join(root, ".fieldnotes", "cache");
     if (!enabled) return;
+    this.load();
+  }
+
+  private load(): void {
+    const file = join(this.dir, INDEX_FILE);
+    if (!existsSync(file)) return;
+    type Header = { format?: unknown; context?: unknown; packs?: unknown };
+    let header: Header | undefined;
+    let packs: string[] = [];
+    let damaged = 0;
     try {
-      const data = JSON.parse(readFileSync(this.file, "utf8"));
-      if (!data || data.format !== CACHE_FORMAT || !data.entries || typeof data.entries !== "object") return;
-      for (const [k, v] of Object.entries(data.entries)) if (typeof v === "string") this.entries.set(k, v);
-      if (data.stamps && typeof data.stamps === "object") {
-        for (const [k, v] of Object.entries(data.stamps)) if (Array.isArray(v) && v.length === 3) this.stamps.set(k, v as [number, number, string]);
-      }
-      const verdicts = data.verdicts;
-      if (verdicts && typeof verdicts.context === "string" && verdicts.byHash && typeof verdicts.byHash === "object") {
-        this.verdictContext = verdicts.context;
-        for (const [k, v] of Object.entries(verdicts.byHash)) {
-          const [diagnostics, errorRules] = v as [unknown, unknown];
-          if (Array.isArray(diagnostics) && Array.isArray(errorRules)) {
-            this.verdicts.set(k, { diagnostics: expandRanges(diagnostics) as Diagnostic[], errorRules: errorRules.map(String) });
-          }
+      forEachLine(file, (line) => {
+        const value = verifiedLine(line);
+        if (value === undefined) {
+          damaged++;
+          if (!header) throw new Error("header");
+          return;
         }
-      }
-    } catch {
-      // no cache yet, or a damaged one: start empty
+        if (!header) {
+          const h = (value && typeof value === "object" ? value : {}) as Header;
+          header = h;
+          if (h.format !== CACHE_FORMAT) throw new Error("format");
+          packs = Array.isArray(h.packs) ? h.packs.filter((p): p is string => typeof p === "string" && /^facts-[\w.-]+\.pack$/.test(p)) : [];
+          this.verdictContext = typeof h.context === "string" ? h.context : "";
+          for (const p of packs) this.known.add(p);
+          return;
+        }
+        if (!Array.isArray(value)) return void damaged++;
+        if (value[0] === "p" && value.length === 5 && typeof value[1] === "string" && typeof value[2] === "number" && typeof value[3] === "number" && typeof value[4] === "string") {
+          this.stamps.set(value[1], [value[2], value[3], value[4]]);
+        } else if (value[0] === "h" && value.length === 6 && typeof value[1] === "string") {
+          const [, hash, pack, offset, length, verdict] = value as [string, string, number, number, number, unknown];
+          if (typeof pack === "number" && pack >= 0 && pack < packs.length && Number.isInteger(offset) && Number.isInteger(length) && length > 0) {
+            this.locations.set(hash, { pack: packs[pack], offset, length });
+          }
+          if (Array.isArray(verdict) && verdict.length === 2 && Array.isArray(verdict[0]) && Array.isArray(verdict[1])) {
+            this.verdicts.set(hash, { diagnostics: expandRanges(verdict[0]) as Diagnostic[], errorRules: (verdict[1] as unknown[]).map(String) });
+          }
+        } else damaged++;
+      });
+    } catch (err) {
+      // An old format, or a damaged header: start empty (the next save writes a good one).
+      this.stamps.clear();
+      this.locations.clear();
+      this.verdicts.clear();
+      this.verdictContext = "";
+      const reason = (err as Error).message;
+      if (reason !== "format" && reason !== "header") this.problems.push(`fieldnotes: warning: the cache index could not be read (${describe(err)}); notes are parsed again.`);
+      this.dirty = true;
+      return;
+    }
+    if (damaged) {
+      // Damaged lines are dropped; their notes are parsed again and the index is rewritten.
+      this.dirty = true;
     }
   }
 
+  /** The facts stored for a content hash, or undefined (not stored, or a record that does not verify). */
   get(hash: string): NoteFacts | undefined {
     if (!this.enabled) return undefined;
-    const stored = this.entries.get(hash);
-    if (typeof stored !== "string") return stored;
-    let facts: NoteFacts | undefined;
-    try {
-      facts = deserializeFacts(stored);
-    } catch {
-      facts = undefined;
+    const fresh = this.fresh.get(hash);
+    if (fresh !== undefined) return typeof fresh === "string" ? decode(fresh) : fresh;
+    const loc = this.locations.get(hash);
+    if (!loc) return undefined;
+    const facts = this.readRecord(hash, loc);
+    if (!facts) {
+      // Damaged or gone: forget it, so the note is parsed again and the next save stores it afresh.
+      this.locations.delete(hash);
+      this.dirty = true;
     }
-    // The cache lives in the study folder, so it is input like any other: check its shape.
-    if (!facts || !plausibleFacts(facts)) {
-      this.entries.delete(hash);
-      return undefined;
-    }
-    this.entries.set(hash, facts);
     return facts;
   }
 
+  private readRecord(hash: string, loc: Location): NoteFacts | undefined {
+    try {
+      let fd = this.fds.get(loc.pack);
+      if (fd === undefined) {
+        fd = openSync(join(this.dir, loc.pack), "r");
+        this.fds.set(loc.pack, fd);
+      }
+      const buf = Buffer.allocUnsafe(loc.length);
+      if (readSync(fd, buf, 0, loc.length, loc.offset) !== loc.length) return undefined;
+      const text = buf.toString("utf8");
+      const tab1 = text.indexOf("\t");
+      const tab2 = text.indexOf("\t", tab1 + 1);
+      if (tab1 < 0 || tab2 < 0 || !text.endsWith("\n") || text.slice(0, tab1) !== hash) return undefined;
+      const json = text.slice(tab2 + 1, -1);
+      if (text.slice(tab1 + 1, tab2) !== checksum(json)) return undefined;
+      return decode(json);
+    } catch {
+      return undefined;
+    }
+  }
+
   has(hash: string): boolean {
-    return this.enabled && this.entries.has(hash);
+    return this.enabled && (this.fresh.has(hash) || this.locations.has(hash));
   }
 
   set(hash: string, facts: NoteFacts): void {
     if (!this.enabled) return;
-    this.entries.set(hash, facts);
+    this.fresh.set(hash, facts);
     this.dirty = true;
   }
 
   /** Stores facts already serialised by a worker (see serializeFacts). */
   setSerialized(hash: string, json: string): void {
     if (!this.enabled) return;
-    this.entries.set(hash, json);
+    this.fresh.set(hash, json);
     this.dirty = true;
+  }
+
+  /**
+   * Drops a content hash's facts and verdict (a note's old version, replaced by a watcher event):
+   * otherwise every saved version stayed in memory until the next full save of the cache.
+   */
+  forget(hash: string): void {
+    const dropped = [this.fresh.delete(hash), this.locations.delete(hash), this.verdicts.delete(hash)].some(Boolean);
+    if (dropped) this.dirty = true;
   }
 
   verdict(hash: string, context: string): Verdict | undefined {
@@ -108,17 +218,17 @@ export class FactsCache {
 
   /** The content hash recorded for this path when its size and mtime were exactly these. */
   stamped(rel: string, size: number, mtimeMs: number): string | undefined {
-    const s = this.enabled ? this.stamps.get(rel) : undefined;
+    const s = this.enabled && !this.readOnly ? this.stamps.get(rel) : undefined;
     return s && s[0] === size && s[1] === mtimeMs ? s[2] : undefined;
   }
 
   /**
-   * Writes the cache keeping only the given notes (those that exist now). Never throws.
-   * Stamps are kept only for files modified well before `readAt`, so a file changed again within the
-   * file system's timestamp granularity is always re-read (the "racy git" problem).
+   * Writes the cache keeping only the given notes (those that exist now). Never throws; a failure is
+   * one line in `problems`. Stamps are kept only for files modified well before `readAt`, so a file
+   * changed again within the file system's timestamp granularity is always re-read ("racy git").
    */
   save(notes: { file: string; hash: string; size: number; mtimeMs: number }[], readAt: number): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.readOnly) return;
     const live = new Set(notes.map((n) => n.hash));
     const stamps = new Map<string, [number, number, string]>();
     for (const n of notes) if (n.mtimeMs > 0 && n.mtimeMs < readAt - 2000) stamps.set(n.file, [n.size, n.mtimeMs, n.hash]);
@@ -130,7 +240,7 @@ export class FactsCache {
       this.stamps = stamps;
       this.dirty = true;
     }
-    for (const map of [this.entries, this.verdicts] as Map<string, unknown>[]) {
+    for (const map of [this.fresh, this.locations, this.verdicts] as Map<string, unknown>[]) {
       for (const k of map.keys()) {
         if (!live.has(k)) {
           map.delete(k);
@@ -140,51 +250,215 @@ export class FactsCache {
     }
     if (!this.dirty) return;
     if (cacheRefusal(this.root)) return; // a link appeared since the study was opened: write nothing through it
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const written: string[] = [];
     try {
-      const dir = join(this.root, ".fieldnotes");
-      mkdirSync(join(dir, "cache"), { recursive: true });
-      if (!existsSync(join(dir, ".gitignore"))) writeFileSync(join(dir, ".gitignore"), "# fieldnotes cache: never commit\n*\n");
-      const byHash: Record<string, unknown> = {};
-      for (const [k, v] of this.verdicts) byHash[k] = [v.diagnostics, v.errorRules];
-      // Written piece by piece: one string of the whole cache (tens of MB for 10,000 notes) would be
-      // the peak of a cold run's memory.
-      const out = new FileWriter(tmp);
-      try {
-        out.write(`{"format":${JSON.stringify(CACHE_FORMAT)},"stamps":${JSON.stringify(Object.fromEntries(this.stamps))},`);
-        out.write(`"verdicts":${JSON.stringify({ context: this.verdictContext, byHash }, compactRange)},"entries":{`);
-        let first = true;
-        for (const [k, v] of this.entries) {
-          out.write(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(typeof v === "string" ? v : serializeFacts(v))}`);
-          first = false;
-        }
-        out.write("}}");
-      } finally {
-        out.close();
-      }
-      renameSync(tmp, this.file);
+      mkdirSync(this.dir, { recursive: true });
+      const ignore = join(this.root, ".fieldnotes", ".gitignore");
+      // Whole or not at all (safewrite.ts): an empty .gitignore left by a full disk would stay for good.
+      if (!existsSync(ignore)) writeIgnore(ignore);
+      if (this.fresh.size) written.push(this.writePack([...this.fresh].map(([hash, f]) => [hash, typeof f === "string" ? f : serializeFacts(f)])));
+      this.compactIfWorthIt(written);
+      this.writeIndex();
+      // The facts are on disk now: keep only where they are.
+      this.fresh.clear();
       this.dirty = false;
-    } catch {
-      // a read-only study still works, just without a cache
+      this.removeOrphans();
+    } catch (err) {
+      for (const p of written) rmQuietly(join(this.dir, p));
+      this.problems.push(`fieldnotes: warning: the cache could not be written (${describe(err)}); the next run parses changed notes again.`);
+    }
+  }
+
+  /** Writes records to a new pack and points their hashes at it; returns the pack's name. */
+  private writePack(records: Iterable<[string, string]>): string {
+    const name = `facts-${Date.now().toString(36)}-${process.pid}-${(packCounter++).toString(36)}.pack`;
+    const tmp = join(this.dir, `${name}.tmp`);
+    const out = new FileWriter(tmp);
+    const placed: [string, Location][] = [];
+    try {
+      for (const [hash, json] of records) {
+        const record = `${hash}\t${checksum(json)}\t${json}\n`;
+        placed.push([hash, { pack: name, offset: out.bytes, length: Buffer.byteLength(record) }]);
+        out.write(record);
+      }
+    } finally {
+      out.close();
+    }
+    renameSync(tmp, join(this.dir, name));
+    this.known.add(name);
+    for (const [hash, loc] of placed) this.locations.set(hash, loc);
+    return name;
+  }
+
+  /** Merges every live record into one pack when the packs multiply or are mostly dead records. */
+  private compactIfWorthIt(written: string[]): void {
+    const liveBytes = new Map<string, number>();
+    for (const loc of this.locations.values()) liveBytes.set(loc.pack, (liveBytes.get(loc.pack) ?? 0) + loc.length);
+    let total = 0;
+    let live = 0;
+    for (const [pack, bytes] of liveBytes) {
+      live += bytes;
       try {
-        rmSync(tmp, { force: true });
+        total += statSync(join(this.dir, pack)).size;
       } catch {
-        // nothing more to do
+        total += bytes;
+      }
+    }
+    if (liveBytes.size <= MAX_PACKS && total <= 2 * live + (1 << 20)) return;
+    const records: [string, string][] = [];
+    for (const [hash, loc] of [...this.locations]) {
+      const facts = this.readRecord(hash, loc);
+      if (facts) records.push([hash, serializeFacts(facts)]);
+      else this.locations.delete(hash);
+    }
+    written.push(this.writePack(records));
+  }
+
+  private writeIndex(): void {
+    const packs = [...new Set([...this.locations.values()].map((l) => l.pack))];
+    const packNo = new Map(packs.map((p, i) => [p, i]));
+    const file = join(this.dir, INDEX_FILE);
+    const tmp = `${file}.${process.pid}.tmp`;
+    const out = new FileWriter(tmp);
+    try {
+      const line = (value: unknown) => {
+        const json = JSON.stringify(value, compactRange);
+        out.write(`${json}\t${checksum(json)}\n`);
+      };
+      line({ format: CACHE_FORMAT, context: this.verdictContext, packs });
+      for (const [rel, s] of this.stamps) line(["p", rel, s[0], s[1], s[2]]);
+      const hashes = new Set([...this.locations.keys(), ...this.verdicts.keys()]);
+      for (const hash of hashes) {
+        const loc = this.locations.get(hash);
+        const v = this.verdicts.get(hash);
+        line(["h", hash, loc ? packNo.get(loc.pack)! : -1, loc?.offset ?? 0, loc?.length ?? 0, v ? [v.diagnostics, v.errorRules] : 0]);
+      }
+    } catch (err) {
+      out.close();
+      rmQuietly(tmp);
+      throw err;
+    }
+    out.close();
+    renameSync(tmp, file);
+  }
+
+  /**
+   * Removes packs the index no longer names: at once those this cache knew (an index it replaced named
+   * them, or it wrote them), others only when old enough that no other process is about to name them.
+   */
+  private removeOrphans(): void {
+    const named = new Set([...this.locations.values()].map((l) => l.pack));
+    const now = Date.now();
+    for (const name of readdirSync(this.dir)) {
+      if (!/^facts-[\w.-]+\.pack(\.tmp)?$/.test(name) && !/^facts\.json$/.test(name)) continue;
+      if (named.has(name)) continue;
+      const path = join(this.dir, name);
+      try {
+        if (name === "facts.json" || this.known.has(name) || now - statSync(path).mtimeMs > ORPHAN_AGE_MS) {
+          const fd = this.fds.get(name);
+          if (fd !== undefined) {
+            closeSync(fd);
+            this.fds.delete(name);
+          }
+          rmSync(path, { force: true });
+          this.known.delete(name);
+        }
+      } catch {
+        // another process removed it first
       }
     }
   }
 }
 
-/** Buffers small writes into large ones. */
+let packCounter = 0;
+
+/** TODO(merge): safewrite's writeNewIfAbsent. */
+function writeIgnore(path: string): void {
+  const fd = openSync(path, "wx");
+  try {
+    writeSync(fd, "# fieldnotes cache: never commit\n*\n");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Calls `onLine` for each line of a file, reading it in chunks (never the whole file as one string). */
+export function forEachLine(file: string, onLine: (line: string) => void): void {
+  const fd = openSync(file, "r");
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error("not a regular file");
+    let carry: Buffer | undefined;
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, READ_CHUNK, null);
+      if (n === 0) break;
+      let chunk = buf.subarray(0, n);
+      if (carry) {
+        chunk = Buffer.concat([carry, chunk]);
+        carry = undefined;
+      }
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+        onLine(chunk.toString("utf8", start, nl));
+        start = nl + 1;
+      }
+      if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+    }
+    if (carry && carry.length) onLine(carry.toString("utf8"));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The JSON value of an index line whose checksum verifies, else undefined. */
+function verifiedLine(line: string): unknown {
+  const tab = line.lastIndexOf("\t");
+  if (tab < 0) return undefined;
+  const json = line.slice(0, tab);
+  if (line.slice(tab + 1) !== checksum(json)) return undefined;
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+function decode(json: string): NoteFacts | undefined {
+  let facts: NoteFacts | undefined;
+  try {
+    facts = deserializeFacts(json);
+  } catch {
+    return undefined;
+  }
+  // The cache lives in the study folder, so it is input like any other: check its shape too.
+  return facts && plausibleFacts(facts) ? facts : undefined;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return e?.code ?? (e instanceof Error ? e.message : String(err));
+}
+
+function rmQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // nothing more to do
+  }
+}
+
+/** Buffers small writes into large ones; counts the bytes written (the next record's offset). */
 class FileWriter {
   private readonly fd: number;
   private parts: string[] = [];
   private size = 0;
+  bytes = 0;
   constructor(path: string) {
-    this.fd = openSync(path, "w");
+    this.fd = openSync(path, "wx");
   }
   write(s: string): void {
     this.parts.push(s);
+    this.bytes += Buffer.byteLength(s);
     if ((this.size += s.length) >= 1 << 20) this.flush();
   }
   private flush(): void {

@@ -9,7 +9,7 @@ const CACHE_PLACES: [string, "folder" | "file"][] = [
   [".fieldnotes", "folder"],
   [".fieldnotes/cache", "folder"],
   [".fieldnotes/.gitignore", "file"],
-  [".fieldnotes/cache/facts.json", "file"],
+  [".fieldnotes/cache/index", "file"],
 ];
 
 /**

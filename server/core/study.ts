@@ -89,14 +89,22 @@ export class Study {
 
   /** fs.realpath of the root, taken once: every file read must lie under it (see studyfile.ts). */
   readonly realRoot: string;
-  /** One line each, for the user (the CLI prints them on standard error): e.g. why the cache is off. */
-  readonly warnings: string[] = [];
+  /** Lines said once, for the user: e.g. why the cache is off. */
+  private readonly notices: string[] = [];
 
   private constructor(readonly root: string, private readonly options: OpenOptions) {
     this.realRoot = realRootOf(root);
     const refusal = options.cache !== false ? cacheRefusal(root) : undefined;
-    if (refusal) this.warnings.push(refusal);
+    if (refusal) this.notices.push(refusal);
     this.cache = new FactsCache(root, options.cache !== false && !refusal);
+  }
+
+  /**
+   * One line each, for the user (the CLI prints them on standard error): why the cache is off, or
+   * could not be read or written. Never note text.
+   */
+  get warnings(): string[] {
+    return [...this.notices, ...this.cache.problems];
   }
 
   /** Opens the study whose root is at or above `start` and indexes every note. */

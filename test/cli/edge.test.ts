@@ -252,7 +252,7 @@ describe("the cache is never written through a link", () => {
       renameSync(join(root, place), join(root, `${place}-old`));
       const r = await runCli(["check", "."], root, BOUND_MS);
       expect(r.stderr).toBe("");
-      expect(existsSync(join(root, ".fieldnotes/cache/facts.json"))).toBe(true);
+      expect(existsSync(join(root, ".fieldnotes/cache/index"))).toBe(true);
       expect(readdirSync(outside)).toEqual([]);
     }, T);
   }
@@ -260,9 +260,9 @@ describe("the cache is never written through a link", () => {
   it("a FIFO in place of the cache file: check ends, with one warning line, and works without the cache", async () => {
     const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
     mkdirSync(join(root, ".fieldnotes/cache"), { recursive: true });
-    mkfifo(join(root, ".fieldnotes/cache/facts.json"));
+    mkfifo(join(root, ".fieldnotes/cache/index"));
     const r = await runCli(["check", "."], root, BOUND_MS);
     expect(r.code).toBe(0);
-    expect(r.stderr.trim().split("\n")).toEqual(["fieldnotes: warning: '.fieldnotes/cache/facts.json' is not a regular file; the cache is not used. Remove it to use the cache again."]);
+    expect(r.stderr.trim().split("\n")).toEqual(["fieldnotes: warning: '.fieldnotes/cache/index' is not a regular file; the cache is not used. Remove it to use the cache again."]);
   }, T);
 });
