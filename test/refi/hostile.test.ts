@@ -79,6 +79,7 @@ describe("hostile archives", () => {
   it("an entry that climbs out ('../') is refused, naming it", () => {
     expectRefused(inputFile(qdpx({ ...defaultFiles(), "../../evil.txt": strToU8("x") })), /entry '\.\.\/\.\.\/evil\.txt' climbs out/);
     expectRefused(inputFile(qdpx({ ...defaultFiles(), "sources/../../evil.txt": strToU8("x") })), /climbs out/);
+    expectRefused(inputFile(qdpx({ ...defaultFiles(), "sources\\..\\..\\evil.txt": strToU8("x") })), /entry 'sources\\\.\.\\\.\.\\evil\.txt' climbs out/);
   });
 
   it("absolute entry names are refused", () => {
