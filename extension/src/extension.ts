@@ -18,6 +18,7 @@ import {
 import { createNote } from "../../server/core/newnote.js";
 import { findStudies, resolveStudyArg, studyOf, type Study } from "./studies";
 import { openEvidence, SummaryService } from "./summary";
+import { exportRefi, importRefi } from "./refi";
 
 const SOURCE = "fieldnotes";
 const MAX_RESTARTS = 4;
@@ -70,6 +71,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Fieldn
   reg("fieldnotes.checkStudy", () => checkStudy());
   reg("fieldnotes.restartServer", () => restartServer());
   reg("fieldnotes.showOutput", () => output.show(true));
+  reg("fieldnotes.exportRefi", (arg?: string | vscode.Uri) => exportRefi(context.asAbsolutePath(path.join("extension", "dist", "cli.js")), output, () => pickStudy(arg, "Study to export")));
+  reg("fieldnotes.importRefi", () => importRefi(context.asAbsolutePath(path.join("extension", "dist", "cli.js")), output));
 
   context.subscriptions.push(
     vscode.languages.onDidChangeDiagnostics(() => updateStatus()),
