@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { zipSync, strToU8, type Zippable } from "fflate";
 import { importExchange } from "../../server/core/refi/import.js";
 import { RefiError } from "../../server/core/refi/errors.js";
+import { parseNoteText } from "../../server/core/index.js";
 import { cleanupTemp, ensureBuilt, runCli, tempDir } from "../fixtures/helpers.js";
 
 const G = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -201,4 +202,33 @@ describe("the CLI on hostile input and destinations", () => {
     expect(missing.stderr).toMatch(/cannot read/);
     expect(existsSync(join(parent, "x"))).toBe(false);
   }, 60_000);
+});
+
+describe("source text that looks like Markdown", () => {
+  it("reads as the same text once imported: each line one paragraph, no heading, list, quote, code, HTML, link or stray code", async () => {
+    const { micromark } = await import("micromark");
+    const { gfm, gfmHtml } = await import("micromark-extension-gfm");
+    const lines = [
+      "# not a heading", "- not a list", "+ nor this", "1. not ordered", "2) nor this", "> not a quote", "*not emphasis* and _this_ and **that**",
+      "`not code`", "<b>not html</b> <!-- nor a comment -->", "[not a link](http://example.org) ![nor an image](x.png) [^1]", "&amp; stays &copy;",
+      "a | table | row", "---", "***", "===", "#tag-like and (#another)", "~~not struck~~", "ends with a backslash \\", "[[not a wikilink]]", "emoji 😀 and 共享 and cafe\u0301",
+    ];
+    const text = lines.map((l, i) => (i % 3 === 0 ? `   ${l}  ` : l)).join("\r\n") + "\r\n\r\n";
+    const sel = `<PlainTextSelection guid="${G(4)}" startPosition="0" endPosition="5"><Coding guid="${G(5)}"><CodeRef targetGUID="${G(1)}"/></Coding></PlainTextSelection>`;
+    const files: Zippable = { "project.qde": strToU8(project({ selections: sel })), [`sources/${G(3)}.txt`]: strToU8(text) };
+    const report = expectImported(inputFile(qdpx(files)));
+    const dir = join(report.dir, "notes", "Site-A");
+    const note = readFileSync(join(dir, readdirSync(dir)[0]), "utf8");
+    const body = note.slice(note.indexOf("\n---\n") + 5);
+    const html = micromark(body, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+    expect(html).not.toMatch(/<(h\d|ul|ol|li|blockquote|hr|pre|code|table|em|strong|del|img|b|sup)\b/);
+    // A bare URL may become a link (GFM autolink literal), showing the same text.
+    for (const a of html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)) expect(a[2]).toBe(a[1]);
+    const paragraphs = [...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((m) =>
+      m[1].replace(/<\/?a[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&"),
+    );
+    expect(paragraphs).toEqual(lines.map((l, i) => (i === 0 ? `${l.trim()} #trust` : l.trim())));
+    // The only inline code is the one the selection carried.
+    expect(parseNoteText(note).codes.map((c) => c.id)).toEqual(["trust"]);
+  });
 });
