@@ -111,7 +111,7 @@ describe("hostile archives", () => {
 
     const big = strToU8(TEXT.repeat(100_000)); // ~3 MB of text
     expectRefused(inputFile(qdpx({ "project.qde": strToU8(project()), [`sources/${G(3)}.txt`]: big })), /more than 1000000 bytes in all/, { totalBytes: 1_000_000, ratio: 1000, entries: 100 });
-  }, 60_000);
+  }, 180_000);
 
   it("not a ZIP, no .qde, two .qde files: each refused with a message", () => {
     expectRefused(inputFile("PK\u0003\u0004 not really a zip"), /not a ZIP archive/);
@@ -201,7 +201,7 @@ describe("the CLI on hostile input and destinations", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read/);
     expect(existsSync(join(parent, "x"))).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe("source text that looks like Markdown", () => {

@@ -103,7 +103,7 @@ describe.skipIf(!HAVE_SHARED_REFI)("import: the shared samples", () => {
       const report = JSON.parse(check.stdout);
       const errors = report.files.flatMap((f: { file: string; diagnostics: { severity: string; rule: string }[] }) => f.diagnostics.filter((d) => d.severity === "error").map((d) => `${f.file}: ${d.rule}`));
       expect(errors).toEqual([]);
-    }, 120_000);
+    }, 240_000);
   }
 });
 
@@ -119,7 +119,7 @@ describe("import: .qdc and .qde, default DIR", () => {
     for (const [id, c] of Object.entries(original) as [string, Record<string, unknown>][]) {
       expect({ id, label: imported[id].label, description: imported[id].description, parent: imported[id].parent }).toEqual({ id, label: c.label, description: c.description, parent: c.parent });
     }
-  }, 60_000);
+  }, 180_000);
 
   it.skipIf(!existsSync(SHARED_GENERATOR))("a bare .qde with its sources/ folder imports like the .qdpx; without DIR the study is named after the project", async () => {
     const src = join(tempDir(), "study");
@@ -135,7 +135,7 @@ describe("import: .qdc and .qde, default DIR", () => {
     const r = await runCli(["import", join(out, "p.qdpx")], out);
     expect(r.code).toBe(0);
     expect(tree(join(out, "Synthetic-process-evaluation"))).toEqual(tree(join(out, "from-qde")));
-  }, 60_000);
+  }, 180_000);
 });
 
 describe.skipIf(!existsSync(SHARED_GENERATOR))("round trips", () => {
@@ -166,7 +166,7 @@ describe.skipIf(!existsSync(SHARED_GENERATOR))("round trips", () => {
     expect(codes(b)).toEqual(codes(a));
     const practices = (s: Study) => s.config!.practices.map((p) => ({ id: p.id, name: p.name, attributes: p.attributes }));
     expect(practices(b)).toEqual(practices(a));
-  }, 120_000);
+  }, 240_000);
 
   it.skipIf(!HAVE_SHARED_REFI)("import → export → import (the NVivo sample): the same study, file for file", async () => {
     const out = tempDir();
@@ -177,7 +177,7 @@ describe.skipIf(!existsSync(SHARED_GENERATOR))("round trips", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Not carried:\n  nothing");
     expect(tree(join(out, "b"))).toEqual(tree(join(out, "a")));
-  }, 120_000);
+  }, 240_000);
 });
 
 /** A YAML fact without its ranges (a mapping's entries sorted: an assessment's order carries nothing). */
@@ -245,7 +245,7 @@ describe.skipIf(!existsSync(SHARED_GENERATOR))("participants (SPEC section 11)",
       expect((await runCli(["export", join(out, "back"), "--out", join(out, "again.qdpx")])).code).toBe(0);
       expect(Buffer.compare(readFileSync(join(out, "again.qdpx")), bytes)).toBe(0);
     }
-  }, 120_000);
+  }, 240_000);
 });
 
 describe.skipIf(!HAVE_SHARED_REFI)("positions: the origin decides the unit", () => {
@@ -281,5 +281,5 @@ describe.skipIf(!HAVE_SHARED_REFI)("positions: the origin decides the unit", () 
     };
     expect(await misplaced(join(SAMPLES, "nvivo12.6-win_oltas0517.qdpx"))).toBe(0);
     expect(await misplaced(join(out, "other.qdpx"))).toBeGreaterThan(0);
-  }, 120_000);
+  }, 240_000);
 });
