@@ -409,7 +409,8 @@ function notePath(source: RefiTextSource, practice: string, date: string, fieldn
     fieldnotesOrigin &&
     own.endsWith(".md") &&
     parts.every((p) => SAFE_SEGMENT.test(p) && p !== "." && p !== ".." && !p.startsWith(".")) &&
-    !["fieldnotes.yaml", "codebook.yaml", "README.md"].includes(own) &&
+    !["fieldnotes.yaml", "codebook.yaml"].includes(own) &&
+    parts[parts.length - 1] !== "README.md" && // always ignored, at any depth (SPEC section 2)
     !["templates", "node_modules"].includes(parts[0]);
   if (safe && !taken.has(own.toLowerCase())) {
     taken.add(own.toLowerCase());
