@@ -232,3 +232,29 @@ describe("source text that looks like Markdown", () => {
     expect(parseNoteText(note).codes.map((c) => c.id)).toEqual(["trust"]);
   });
 });
+
+describe("a fieldnotes project's source names are paths: only safe ones are used", () => {
+  it("names that climb out, are absolute, hidden, not notes or the configuration go to notes/<practice>/ inside DIR", () => {
+    const names = ["../../evil.md", "/etc/evil.md", "notes/../../evil.md", ".hidden/x.md", "notes/README.md", "fieldnotes.yaml", "templates/x.md", "notes\\..\\evil.md", "notes/Site/ok.md"];
+    const sources = names
+      .map((n, i) => `<TextSource guid="${G(100 + i)}" name="${n}" plainTextPath="internal://${G(100 + i)}.txt"/>`)
+      .join("");
+    const xml = project({ extraSources: sources }).replace('origin="TestTool 1.0"', 'origin="fieldnotes 0.1.0"');
+    const files: Zippable = defaultFiles(xml);
+    names.forEach((_, i) => (files[`sources/${G(100 + i)}.txt`] = strToU8(`\nText ${i}.\n`)));
+    const report = expectImported(inputFile(qdpx(files)));
+    const written: string[] = [];
+    const walk = (dir: string, rel = ""): void => {
+      for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(dir, r);
+        else written.push(r);
+      }
+    };
+    walk(report.dir);
+    expect(written.filter((f) => f.startsWith("notes/Site/"))).toEqual(["notes/Site/ok.md"]);
+    expect(written.filter((f) => !f.startsWith("notes/unassigned/") && !f.startsWith("notes/Site-A/") && f !== "notes/Site/ok.md").sort()).toEqual(["codebook.yaml", "fieldnotes.yaml"]);
+    expect(written.length).toBe(names.length + 1 + 2);
+    expect(readFileSync(join(report.dir, "fieldnotes.yaml"), "utf8")).toMatch(/^study: Hostile$/m);
+  });
+});
