@@ -136,6 +136,11 @@ describe("hostile XML", () => {
     expectRefused(inputFile(qdpx(defaultFiles(project().replace("</Sources>", "")))), /project\.qde:\d+:\d+: not well-formed XML/);
   });
 
+  it("elements nested without end (a code tree 5,000 deep) are refused, not a crash", () => {
+    const deep = Array.from({ length: 5000 }, (_, i) => `<Code guid="${G(1000 + i)}" name="c${i}" isCodable="true">`).join("") + "</Code>".repeat(5000);
+    expectRefused(inputFile(qdpx(defaultFiles(project({ codes: deep })))), /project\.qde: elements nest more than 256 levels deep/);
+  });
+
   it("character references and predefined entities are decoded", () => {
     const file = inputFile(qdpx(defaultFiles(project({ codes: `<Code guid="${G(1)}" name="Trust &amp; &#x1F600; &lt;care&gt;" isCodable="true"/>` }))));
     const report = expectImported(file);
