@@ -151,6 +151,7 @@ describe("export: determinism, --out and --force, HTTP", () => {
 });
 
 const oracleAvailable = existsSync(SHARED_GENERATOR);
+if (!oracleAvailable) console.warn("refi export oracle test skipped: ../shared/corpus/make-study.mjs not found");
 describe.skipIf(!oracleAvailable)("export: the oracle studies (../shared/corpus/make-study.mjs)", () => {
   it("sources = included notes, selections = coded segments, codings = inline codes, cases and variables = practices and attributes", async () => {
     const dir = join(tempDir(), "study");

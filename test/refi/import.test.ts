@@ -45,6 +45,9 @@ function plain(segment: string): string {
   return segment.replace(/(\s+#[a-z0-9-]+)+$/, "").replace(/\\([!-/:-@[-`{-~])/g, "$1");
 }
 
+if (!HAVE_SHARED_REFI) console.warn("refi import tests of the shared samples skipped: ../shared/refi not found");
+if (!existsSync(SHARED_GENERATOR)) console.warn("refi round-trip tests skipped: ../shared/corpus/make-study.mjs not found");
+
 beforeAll(() => ensureBuilt(), 120_000);
 afterAll(() => cleanupTemp());
 
