@@ -295,7 +295,8 @@ function planStudy(project: RefiProject, opened: OpenedExchange, studyName: stri
 
     let body: string;
     if (fieldnotesOrigin) {
-      body = text.replace(/^\uFEFF/, "");
+      // The body as written (fieldnotes writes LF; a CRLF text is given LF like the frontmatter above it).
+      body = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
       for (const s of spans) {
         const missing = s.codes.filter((id) => !hasTag(text.slice(s.start, s.end), id));
         if (missing.length) {
