@@ -172,19 +172,20 @@ export function registerWorkbench(deps: WorkbenchDeps): WorkbenchApi {
     try {
       const study = await deps.pickStudy(arg?.study, "Study to export");
       if (!study) return;
-      const format = arg?.format ?? "qdpx";
       let out = arg?.out;
       if (!out) {
         const uri = await vscode.window.showSaveDialog({
-          defaultUri: vscode.Uri.file(path.join(path.dirname(study.root), exportName(study, format))),
-          filters: format === "qdpx" ? { "REFI-QDA project": ["qdpx"] } : { "REFI-QDA codebook": ["qdc"] },
+          defaultUri: vscode.Uri.file(path.join(path.dirname(study.root), exportName(study, arg?.format ?? "qdpx"))),
+          filters: { "REFI-QDA project": ["qdpx"], "REFI-QDA codebook": ["qdc"] },
           title: "Export Study as REFI-QDA",
         });
         if (!uri) return;
         out = uri.fsPath;
       }
+      // The whole study, or the codebook alone when the researcher chose a .qdc.
+      const chosen = arg?.format ?? (out.toLowerCase().endsWith(".qdc") ? "qdc" : "qdpx");
       // The save dialog has already asked about replacing an existing file.
-      await withCli(deps.cliPath, `exporting ${study.name}`, ["export", study.root, "--format", format, "--out", out, "--force"], study.root);
+      await withCli(deps.cliPath, `exporting ${study.name}`, ["export", study.root, "--format", chosen, "--out", out, "--force"], study.root);
       void vscode.window.showInformationMessage(`Fieldnotes: exported ${study.name} to ${out}`);
       return out;
     } catch (e) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { zipSync, strToU8, type Zippable } from "fflate";
 import { importExchange } from "../../server/core/refi/import.js";
 import { RefiError } from "../../server/core/refi/errors.js";
+import { parseNoteText } from "../../server/core/index.js";
 import { cleanupTemp, ensureBuilt, runCli, tempDir } from "../fixtures/helpers.js";
 
 const G = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -79,6 +80,7 @@ describe("hostile archives", () => {
   it("an entry that climbs out ('../') is refused, naming it", () => {
     expectRefused(inputFile(qdpx({ ...defaultFiles(), "../../evil.txt": strToU8("x") })), /entry '\.\.\/\.\.\/evil\.txt' climbs out/);
     expectRefused(inputFile(qdpx({ ...defaultFiles(), "sources/../../evil.txt": strToU8("x") })), /climbs out/);
+    expectRefused(inputFile(qdpx({ ...defaultFiles(), "sources\\..\\..\\evil.txt": strToU8("x") })), /entry 'sources\\\.\.\\\.\.\\evil\.txt' climbs out/);
   });
 
   it("absolute entry names are refused", () => {
@@ -109,7 +111,7 @@ describe("hostile archives", () => {
 
     const big = strToU8(TEXT.repeat(100_000)); // ~3 MB of text
     expectRefused(inputFile(qdpx({ "project.qde": strToU8(project()), [`sources/${G(3)}.txt`]: big })), /more than 1000000 bytes in all/, { totalBytes: 1_000_000, ratio: 1000, entries: 100 });
-  }, 60_000);
+  }, 180_000);
 
   it("not a ZIP, no .qde, two .qde files: each refused with a message", () => {
     expectRefused(inputFile("PK\u0003\u0004 not really a zip"), /not a ZIP archive/);
@@ -132,6 +134,11 @@ describe("hostile XML", () => {
 
   it("malformed XML is refused with its line and column", () => {
     expectRefused(inputFile(qdpx(defaultFiles(project().replace("</Sources>", "")))), /project\.qde:\d+:\d+: not well-formed XML/);
+  });
+
+  it("elements nested without end (a code tree 5,000 deep) are refused, not a crash", () => {
+    const deep = Array.from({ length: 5000 }, (_, i) => `<Code guid="${G(1000 + i)}" name="c${i}" isCodable="true">`).join("") + "</Code>".repeat(5000);
+    expectRefused(inputFile(qdpx(defaultFiles(project({ codes: deep })))), /project\.qde: elements nest more than 256 levels deep/);
   });
 
   it("character references and predefined entities are decoded", () => {
@@ -199,5 +206,60 @@ describe("the CLI on hostile input and destinations", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read/);
     expect(existsSync(join(parent, "x"))).toBe(false);
-  }, 60_000);
+  }, 180_000);
+});
+
+describe("source text that looks like Markdown", () => {
+  it("reads as the same text once imported: each line one paragraph, no heading, list, quote, code, HTML, link or stray code", async () => {
+    const { micromark } = await import("micromark");
+    const { gfm, gfmHtml } = await import("micromark-extension-gfm");
+    const lines = [
+      "# not a heading", "- not a list", "+ nor this", "1. not ordered", "2) nor this", "> not a quote", "*not emphasis* and _this_ and **that**",
+      "`not code`", "<b>not html</b> <!-- nor a comment -->", "[not a link](http://example.org) ![nor an image](x.png) [^1]", "&amp; stays &copy;",
+      "a | table | row", "---", "***", "===", "#tag-like and (#another)", "~~not struck~~", "ends with a backslash \\", "[[not a wikilink]]", "emoji 😀 and 共享 and cafe\u0301",
+    ];
+    const text = lines.map((l, i) => (i % 3 === 0 ? `   ${l}  ` : l)).join("\r\n") + "\r\n\r\n";
+    const sel = `<PlainTextSelection guid="${G(4)}" startPosition="0" endPosition="5"><Coding guid="${G(5)}"><CodeRef targetGUID="${G(1)}"/></Coding></PlainTextSelection>`;
+    const files: Zippable = { "project.qde": strToU8(project({ selections: sel })), [`sources/${G(3)}.txt`]: strToU8(text) };
+    const report = expectImported(inputFile(qdpx(files)));
+    const dir = join(report.dir, "notes", "Site-A");
+    const note = readFileSync(join(dir, readdirSync(dir)[0]), "utf8");
+    const body = note.slice(note.indexOf("\n---\n") + 5);
+    const html = micromark(body, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+    expect(html).not.toMatch(/<(h\d|ul|ol|li|blockquote|hr|pre|code|table|em|strong|del|img|b|sup)\b/);
+    // A bare URL may become a link (GFM autolink literal), showing the same text.
+    for (const a of html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)) expect(a[2]).toBe(a[1]);
+    const paragraphs = [...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((m) =>
+      m[1].replace(/<\/?a[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&"),
+    );
+    expect(paragraphs).toEqual(lines.map((l, i) => (i === 0 ? `${l.trim()} #trust` : l.trim())));
+    // The only inline code is the one the selection carried.
+    expect(parseNoteText(note).codes.map((c) => c.id)).toEqual(["trust"]);
+  });
+});
+
+describe("a fieldnotes project's source names are paths: only safe ones are used", () => {
+  it("names that climb out, are absolute, hidden, not notes or the configuration go to notes/<practice>/ inside DIR", () => {
+    const names = ["../../evil.md", "/etc/evil.md", "notes/../../evil.md", ".hidden/x.md", "notes/README.md", "fieldnotes.yaml", "templates/x.md", "notes\\..\\evil.md", "notes/Site/ok.md"];
+    const sources = names
+      .map((n, i) => `<TextSource guid="${G(100 + i)}" name="${n}" plainTextPath="internal://${G(100 + i)}.txt"/>`)
+      .join("");
+    const xml = project({ extraSources: sources }).replace('origin="TestTool 1.0"', 'origin="fieldnotes 0.1.0"');
+    const files: Zippable = defaultFiles(xml);
+    names.forEach((_, i) => (files[`sources/${G(100 + i)}.txt`] = strToU8(`\nText ${i}.\n`)));
+    const report = expectImported(inputFile(qdpx(files)));
+    const written: string[] = [];
+    const walk = (dir: string, rel = ""): void => {
+      for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+        const r = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(dir, r);
+        else written.push(r);
+      }
+    };
+    walk(report.dir);
+    expect(written.filter((f) => f.startsWith("notes/Site/"))).toEqual(["notes/Site/ok.md"]);
+    expect(written.filter((f) => !f.startsWith("notes/unassigned/") && !f.startsWith("notes/Site-A/") && f !== "notes/Site/ok.md").sort()).toEqual(["codebook.yaml", "fieldnotes.yaml"]);
+    expect(written.length).toBe(names.length + 1 + 2);
+    expect(readFileSync(join(report.dir, "fieldnotes.yaml"), "utf8")).toMatch(/^study: Hostile$/m);
+  });
 });

@@ -86,7 +86,7 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
   for (const r of records) {
     if (r.excluded) continue;
     const note = readForExport(study, r.file, r.hash, r.facts, g);
-    if (!note) warnings.push(`${r.file}: the note could not be read again; not exported.`);
+    if (!note) warnings.push(`${r.file}: ${r.facts.fatal ? "fieldnotes does not read this note (file-skipped)" : "the note could not be read again"}; not exported.`);
     else {
       if (note.lost) warnings.push(`${r.file}: ${note.lost} coded segment(s) could not be found in the note's text again; not exported.`);
       notes.push(note);

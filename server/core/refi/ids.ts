@@ -27,7 +27,8 @@ const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** A practice or participant id from a name, case kept: "Practice Magenta" → "Practice-Magenta". */
 export function caseIdFrom(name: string): string {
   if (CASE_ID.test(name)) return name;
-  const id = asciiFold(name).replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^[-_]+|-+$/g, "");
+  // At most 64 characters: the id names a folder (notes/<practice>/).
+  const id = asciiFold(name).replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^[-_]+/, "").slice(0, 64).replace(/-+$/, "");
   return id || "case";
 }
 

@@ -295,7 +295,8 @@ function planStudy(project: RefiProject, opened: OpenedExchange, studyName: stri
 
     let body: string;
     if (fieldnotesOrigin) {
-      body = text.replace(/^\uFEFF/, "");
+      // The body as written (fieldnotes writes LF; a CRLF text is given LF like the frontmatter above it).
+      body = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
       for (const s of spans) {
         const missing = s.codes.filter((id) => !hasTag(text.slice(s.start, s.end), id));
         if (missing.length) {
@@ -409,7 +410,8 @@ function notePath(source: RefiTextSource, practice: string, date: string, fieldn
     fieldnotesOrigin &&
     own.endsWith(".md") &&
     parts.every((p) => SAFE_SEGMENT.test(p) && p !== "." && p !== ".." && !p.startsWith(".")) &&
-    !["fieldnotes.yaml", "codebook.yaml", "README.md"].includes(own) &&
+    !["fieldnotes.yaml", "codebook.yaml"].includes(own) &&
+    parts[parts.length - 1] !== "README.md" && // always ignored, at any depth (SPEC section 2)
     !["templates", "node_modules"].includes(parts[0]);
   if (safe && !taken.has(own.toLowerCase())) {
     taken.add(own.toLowerCase());

@@ -54,11 +54,13 @@ export function openExchange(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMIT
   };
 }
 
+/** XML text: UTF-8 (with or without a BOM), or UTF-16 with its BOM (XML 1.0 section 4.3.3). */
 function decodeXml(bytes: Uint8Array, part: string): string {
+  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? "utf-16le" : bytes[0] === 0xfe && bytes[1] === 0xff ? "utf-16be" : "utf-8";
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    throw new RefiError(`${part}: not UTF-8 text (REFI-QDA XML is UTF-8).`);
+    throw new RefiError(`${part}: not ${encoding === "utf-8" ? "UTF-8" : "UTF-16"} text (REFI-QDA XML is UTF-8).`);
   }
 }
 

@@ -102,6 +102,9 @@ export function decodeEntities(s: string, part: string): string {
   });
 }
 
+/** Elements nested deeper than this are refused. */
+export const MAX_XML_DEPTH = 256;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -116,6 +119,8 @@ const parser = new XMLParser({
   ignorePiTags: true,
   cdataPropName: "#cdata",
   commentPropName: false,
+  // Deeper nesting is refused (the reader and the code tree walk recurse); real projects nest far less.
+  maxNestedTags: MAX_XML_DEPTH,
 });
 
 type Ordered = Record<string, unknown> & { ":@"?: Record<string, string> };
@@ -136,7 +141,13 @@ export function parseXml(text: string, part: string): XmlElement {
   if (valid !== true) {
     throw new RefiError(`${part}:${valid.err.line}:${valid.err.col}: not well-formed XML: ${valid.err.msg}`);
   }
-  const ordered = parser.parse(body) as Ordered[];
+  let ordered: Ordered[];
+  try {
+    ordered = parser.parse(body) as Ordered[];
+  } catch (err) {
+    const nested = /nested/i.test((err as Error).message);
+    throw new RefiError(`${part}: ${nested ? `elements nest more than ${MAX_XML_DEPTH} levels deep` : `the XML cannot be read (${(err as Error).message})`}; the file was not imported.`);
+  }
   const roots = ordered.map((o) => toElement(o, part)).filter((e): e is XmlElement => !!e);
   if (roots.length !== 1) throw new RefiError(`${part}: expected one root element, found ${roots.length}.`);
   return roots[0];

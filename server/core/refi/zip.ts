@@ -45,7 +45,7 @@ const S_IFDIR = 0o040000;
 /**
  * An untrusted ZIP archive, opened for reading. Throws RefiError (naming the archive `label` and the
  * entry) for: not a ZIP, ZIP64 or multi-disk archives, encrypted entries, names that climb out
- * (`..`), absolute names (`/x`, `C:\x`), names with a backslash or NUL, symbolic links, and too many
+ * (`..`, also written with backslashes), absolute names (`/x`, `C:\x`), names with a NUL, symbolic links, and too many
  * entries. Directories are listed but hold nothing.
  */
 export class ZipReader {
@@ -86,10 +86,12 @@ export class ZipReader {
       const commentLen = u16(o + 32);
       const external = u32(o + 38);
       const localOffset = u32(o + 42);
-      const name = decoder.decode(bytes.subarray(o + 46, o + 46 + nameLen));
+      const raw = decoder.decode(bytes.subarray(o + 46, o + 46 + nameLen));
       o += 46 + nameLen + extraLen + commentLen;
-      const part = `${label}: entry '${name}'`;
-      if (name.includes("\u0000") || name.includes("\\")) throw new RefiError(`${part} has a NUL or a backslash in its name; the archive was not imported.`);
+      const part = `${label}: entry '${raw}'`;
+      if (raw.includes("\u0000")) throw new RefiError(`${part} has a NUL in its name; the archive was not imported.`);
+      // Some Windows tools write backslashes: they separate folders just as slashes do.
+      const name = raw.replace(/\\/g, "/");
       if (name.startsWith("/") || /^[A-Za-z]:/.test(name)) throw new RefiError(`${part} has an absolute path; the archive was not imported.`);
       if (name.split("/").some((s) => s === "..")) throw new RefiError(`${part} climbs out of the archive ('..'); the archive was not imported.`);
       const mode = external >>> 16;
