@@ -94,6 +94,10 @@ export function initStudy(dir: string, name = "My process evaluation"): string[]
       "    name: Practice Magenta",
       "    listSize: 5000",
       "    training: false",
+      "# participants:            # optional: the people met, by pseudonym, with attributes",
+      "#   - id: LW01",
+      "#     role: link-worker",
+      "# integration: false       # for a study without the NPT integration judgement (npt optional)",
       "",
     ].join("\n"),
     "codebook.yaml": [

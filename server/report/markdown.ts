@@ -45,12 +45,19 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
   const t = summary.totals;
   const count = (kind: PracticeSummary["integration"]) => summary.practices.filter((p) => p.integration === kind).length;
   out.push(`# Integration summary: ${mdText(summary.study)}`, "");
+  const rule = summary.rule;
+  if (!rule) {
+    // `integration: false` (SPEC section 11): no integration table and no group comparison.
+    out.push(`${t.notes} notes: ${t.included} included, ${t.excluded} excluded (errors). ${t.practices} practices.`, "");
+    out.push(...matrixAndAfter(summary, codebook));
+    return out.join("\n");
+  }
   out.push(
     `${t.notes} notes: ${t.included} included, ${t.excluded} excluded (errors). ${t.practices} practices: ` +
       `${count("full")} fully integrated, ${count("partial")} partially integrated, ${count("unassessed")} not yet assessed.`,
     "",
   );
-  out.push(mdText(ruleWords(summary.rule)), "");
+  out.push(mdText(ruleWords(rule)), "");
   out.push("Assessments: ● full, ◐ partial, ○ absent, – not assessed (the latest assessment in the notes, with its date).", "");
 
   out.push("## Integration", "");
@@ -63,7 +70,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
         String(p.notes),
         ...CONSTRUCTS.map((c) => assessmentCell(p, c)),
         ...LEVELS.map((l) => String(p.levels[l] ?? 0)),
-        `${INTEGRATION_SYMBOL[p.integration]} ${p.integration}`,
+        `${INTEGRATION_SYMBOL[p.integration!]} ${p.integration}`,
         p.reasons.length ? p.reasons.map(mdText).join("; ") : "–",
       ]),
     ),
@@ -75,7 +82,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
 
   out.push("## Groups compared", "");
   out.push("Attributes of the practices in each group (numbers: mean, with minimum–maximum; other values: how many practices have each).", "");
-  const groups = (["full", "partial", "unassessed"] as const).map((g) => ({ g, group: summary.groups[g] }));
+  const groups = (["full", "partial", "unassessed"] as const).map((g) => ({ g, group: summary.groups[g]! }));
   const names: string[] = [];
   for (const p of summary.practices) for (const k of Object.keys(p.attributes)) if (!names.includes(k)) names.push(k);
   out.push(
@@ -89,7 +96,13 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
     ),
     "",
   );
+  out.push(...matrixAndAfter(summary, codebook));
+  return out.join("\n");
+}
 
+/** The parts every study gets: the framework matrix, codes, notes by practice, excluded notes. */
+function matrixAndAfter(summary: Summary, codebook: Codebook): string[] {
+  const out: string[] = [];
   out.push("## Framework matrix", "", "Included notes naming each construct (or one of its sub-constructs) in `npt`, and segments coded with a code that maps to it.", "");
   out.push(
     ...table(
@@ -139,5 +152,5 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
     out.push(`${summary.excluded.length} notes have errors and are left out of every count above. Run \`fieldnotes check\` for the details.`, "");
     out.push(...table(["File", "Errors"], ["l", "l"], summary.excluded.map((e) => [fileLink(e.file), e.rules.map((r) => `\`${r}\``).join(", ")])), "");
   }
-  return out.join("\n");
+  return out;
 }
