@@ -218,9 +218,11 @@ export function frameworkMatrix(study: Study, p: MatrixParams): Matrix {
     if (!rowIds.length) continue;
     if (p.count === "notes") {
       hit.clear();
-      if (p.by === "construct") for (const c of n.constructs) hit.add(colIndex.get(c)!);
-      else if (p.by === "level") for (const l of n.levels) if (colIndex.has(l)) hit.add(colIndex.get(l)!);
-      else {
+      if (p.by === "construct") {
+        for (const c of n.constructs) hit.add(colIndex.get(c)!);
+      } else if (p.by === "level") {
+        for (const l of n.levels) if (colIndex.has(l)) hit.add(colIndex.get(l)!);
+      } else {
         for (const id of n.frontCodes) for (const j of codeColumns.get(id) ?? []) hit.add(j);
         for (const seg of r.facts.segments) for (const id of seg.codes) for (const j of codeColumns.get(id) ?? []) hit.add(j);
       }
