@@ -1,13 +1,13 @@
 // The `fieldnotes` command (SPEC section 7): a thin view on the notes core.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { relative, resolve, join } from "node:path";
+import { dirname, relative, resolve, join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { Study, NotAStudyError } from "../core/study.js";
 import { findStudyRoot } from "../core/files.js";
 import { loadConfig } from "../core/config.js";
 import { createNote, initStudy } from "../core/newnote.js";
 import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
-import { query, splitFilterArgs, QUERY_HELP } from "./query.js";
+import { query, splitFilterArgs, relativeHref, QUERY_HELP } from "./query.js";
 import { AnalysisUsageError } from "../core/analysis/filters.js";
 import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
 
@@ -211,7 +211,10 @@ async function report(argv: string[], io: Out): Promise<number> {
   if (analysis.length && by === "segment") throw new UsageError(`--${analysis[0][0]} does not apply to --by segment; use 'fieldnotes query' to select segments.`);
   const study = await openStudy(onePath(positionals, "report"), !!values["no-cache"], io);
   if (!study) return 2;
-  const body = await renderReport(study, { format, by, presence: !!values.presence, analysis });
+  // Written with --out, links to notes are relative to the written file (SPEC 12.5).
+  const outDir = values.out ? dirname(resolve(values.out as string)) : undefined;
+  const href = outDir ? (file: string, line?: number) => relativeHref(outDir, join(study.root, file)) + (line ? `#L${line}` : "") : undefined;
+  const body = await renderReport(study, { format, by, presence: !!values.presence, analysis, href });
   if (values.out) {
     try {
       writeFileSync(resolve(values.out as string), body);

@@ -4,7 +4,7 @@ import { Hono, type Context } from "hono";
 import { createHash, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { Study } from "../core/study.js";
-import { renderMarkdown, renderHtml, segmentsCsv } from "../report/index.js";
+import { renderMarkdown, renderHtml, segmentsCsv, servedHref, themes } from "../report/index.js";
 import { esc } from "../report/svg.js";
 import { PRINT_SCRIPT } from "../report/html.js";
 import { ANALYSIS_ROUTES, matrixHandler, registerAnalysisRoutes } from "./analysis.js";
@@ -182,7 +182,7 @@ export function createApp(study: Study, options: AppOptions) {
 
   app.get("/api/report.md", (c) => {
     if (!study.config) return configError(c);
-    return send(c, "report.md", "md", () => renderMarkdown(study.summary(), study.codebook));
+    return send(c, "report.md", "md", () => renderMarkdown(study.summary(), study.codebook, { themes: themes(study), href: servedHref }));
   });
 
   app.get("/", (c) => {
@@ -196,7 +196,7 @@ export function createApp(study: Study, options: AppOptions) {
           `</ul></body></html>\n`,
       }));
     }
-    return send(c, "report.html", "html", () => renderHtml(study));
+    return send(c, "report.html", "html", () => renderHtml(study, { href: servedHref }));
   });
 
   // Known routes, other methods: 405 (HEAD is answered by the GET routes).

@@ -1,12 +1,13 @@
 // Report rendering: one entry point for the CLI and the HTTP server.
 import type { Study } from "../core/study.js";
 import { renderMarkdown } from "./markdown.js";
-import { renderHtml } from "./html.js";
+import { renderHtml, servedHref, type NoteHref } from "./html.js";
+import { themes } from "./themes.js";
 import { matrixCsv, segmentsCsv, matrixCsvFor, cooccurrenceCsv } from "./csv.js";
 import { parseMatrixParams } from "../core/analysis/matrix.js";
 import { cooccurrence, parseCooccurrenceFilters } from "../core/analysis/cooccurrence.js";
 
-export { renderMarkdown, renderHtml, matrixCsv, segmentsCsv };
+export { renderMarkdown, renderHtml, matrixCsv, segmentsCsv, servedHref, themes, type NoteHref };
 
 export const REPORT_FORMATS = ["json", "md", "html", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -29,6 +30,8 @@ export interface ReportOptions {
    * name/value pairs; with none, the CSV is exactly section 8's. Bad values throw AnalysisUsageError.
    */
   analysis?: [string, string][];
+  /** Links to notes in the md and html reports (default: root-relative paths; SPEC 12.5). */
+  href?: NoteHref;
 }
 
 export async function renderReport(study: Study, options: ReportOptions): Promise<string> {
@@ -36,9 +39,9 @@ export async function renderReport(study: Study, options: ReportOptions): Promis
     case "json":
       return JSON.stringify(study.summary(), null, 2) + "\n";
     case "md":
-      return renderMarkdown(study.summary(), study.codebook);
+      return renderMarkdown(study.summary(), study.codebook, { themes: themes(study), href: options.href });
     case "html":
-      return renderHtml(study);
+      return renderHtml(study, { href: options.href });
     case "csv":
       if (options.by === "segment") return segmentsCsv(study);
       if (options.by === "cooccurrence") return cooccurrenceCsv(cooccurrence(study, parseCooccurrenceFilters(options.analysis ?? [], study)));

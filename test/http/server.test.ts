@@ -330,9 +330,11 @@ describe("oracle: the CLI", () => {
     expect(stripGenerated(served)).toEqual(stripGenerated(cli));
   });
 
-  it("GET /api/report.md equals `fieldnotes report --format md`, byte for byte", async () => {
+  it("GET /api/report.md equals `fieldnotes report --format md`, byte for byte but for links to the served note pages", async () => {
     const out = execFileSync(process.execPath, [join(repoRoot, "bin/fieldnotes.js"), "report", dir, "--format", "md", "--no-cache"], { encoding: "utf8" });
-    expect((await http(server.port, "/api/report.md")).text).toBe(out);
+    const served = (await http(server.port, "/api/report.md")).text;
+    expect(served).toContain("](/notes/notes/");
+    expect(served.replaceAll("](/notes/", "](")).toBe(out);
   });
 });
 
