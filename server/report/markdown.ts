@@ -56,7 +56,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook, options: Ma
   const out: string[] = [];
   const t = summary.totals;
   const count = (kind: PracticeSummary["integration"]) => summary.practices.filter((p) => p.integration === kind).length;
-  out.push(`# Integration summary: ${mdText(summary.study)}`, "");
+  out.push(`# ${summary.rule ? "Integration summary" : "Study summary"}: ${mdText(summary.study)}`, "");
   const rule = summary.rule;
   if (!rule) {
     // `integration: false` (SPEC section 11): no integration table and no group comparison.
@@ -115,15 +115,19 @@ export function renderMarkdown(summary: Summary, codebook: Codebook, options: Ma
 /** The parts every study gets: the framework matrix, codes, notes by practice, excluded notes. */
 function matrixAndAfter(summary: Summary, codebook: Codebook, options: MarkdownOptions): string[] {
   const out: string[] = [];
-  out.push("## Framework matrix", "", "Included notes naming each construct (or one of its sub-constructs) in `npt`, and segments coded with a code that maps to it.", "");
-  out.push(
-    ...table(
-      ["Practice", ...CONSTRUCTS.map((c) => `${constructTitle(c)} (notes / coded segments)`)],
-      ["l", ...CONSTRUCTS.map(() => "r" as const)],
-      summary.practices.map((p) => [mdText(p.id), ...CONSTRUCTS.map((c) => `${p.constructs[c].notes} / ${p.constructs[c].codedSegments}`)]),
-    ),
-    "",
-  );
+  // A study without NPT (integration: false, no npt anywhere) has nothing to show by construct.
+  const anyConstruct = summary.practices.some((p) => Object.values(p.constructs).some((c) => c.notes > 0 || c.codedSegments > 0));
+  if (summary.rule || anyConstruct) {
+    out.push("## Framework matrix", "", "Included notes naming each construct (or one of its sub-constructs) in `npt`, and segments coded with a code that maps to it.", "");
+    out.push(
+      ...table(
+        ["Practice", ...CONSTRUCTS.map((c) => `${constructTitle(c)} (notes / coded segments)`)],
+        ["l", ...CONSTRUCTS.map(() => "r" as const)],
+        summary.practices.map((p) => [mdText(p.id), ...CONSTRUCTS.map((c) => `${p.constructs[c].notes} / ${p.constructs[c].codedSegments}`)]),
+      ),
+      "",
+    );
+  }
 
   out.push("## Codes", "", "Notes per practice where each code appears (frontmatter or inline), in codebook order.", "");
   out.push(
