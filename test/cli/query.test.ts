@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { cleanupTemp, ensureBuilt, runCli, tempDir } from "../fixtures/helpers.js";
+import { REPO, cleanupTemp, ensureBuilt, runCli, tempDir } from "../fixtures/helpers.js";
 import { makeAnalysisStudy } from "../fixtures/analysis-study.js";
 
 let root: string;
@@ -151,5 +151,26 @@ describe("fieldnotes report --format csv: matrices and co-occurrence", () => {
     const r = await runCli(["report", root, "--no-cache", "--format", "md", "--rows", "type"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--rows shapes a framework matrix: use it with --format csv/);
+  });
+});
+
+describe("examples/researcher-in-residence", () => {
+  const example = join(REPO, "examples", "researcher-in-residence");
+  it("checks clean (exit 0)", async () => {
+    const r = await runCli(["check", example, "--no-cache"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: 0 errors, 0 warnings, 0 information\.\n$/);
+  });
+
+  it("its README's commands print the CSV shown under them", async () => {
+    const readme = readFileSync(join(example, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```sh\n(fieldnotes report [^\n]+)\n```\n```csv\n([\s\S]*?)```/g)];
+    expect(blocks.length).toBe(2);
+    for (const [, command, csv] of blocks) {
+      const args = command.split(/\s+/).slice(1).map((a) => (a === "examples/researcher-in-residence" ? example : a));
+      const r = await runCli([...args, "--no-cache"]);
+      expect(r.code, command).toBe(0);
+      expect(r.stdout.replace(/\r\n/g, "\n"), command).toBe(csv);
+    }
   });
 });
