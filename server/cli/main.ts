@@ -282,6 +282,7 @@ function newNote(argv: string[], io: Out): number {
       date: values.date as string | undefined,
       observer: values.observer as string | undefined,
       types: config.types,
+      npt: config.integration !== null,
     });
     io.out(relative(process.cwd(), path) + "\n");
     return 0;

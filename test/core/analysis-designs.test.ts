@@ -144,3 +144,18 @@ describe("integration: false", () => {
   });
 });
 
+
+describe("new notes in a study without NPT", () => {
+  it("leave out the template's npt line with npt: false, and keep it otherwise", async () => {
+    const { createNote } = await import("../../server/core/newnote.js");
+    const { readFileSync } = await import("node:fs");
+    const root = makeStudy({}, { config: BASIC_CONFIG + "integration: false\n" });
+    const without = readFileSync(createNote({ root, practice: "Magenta", type: "memo", date: "2016-01-01", npt: false }).path, "utf8");
+    const withNpt = readFileSync(createNote({ root, practice: "Magenta", type: "memo", date: "2016-01-01" }).path, "utf8");
+    expect(without).not.toMatch(/^npt:/m);
+    expect(withNpt).toMatch(/^npt:/m);
+    expect(without).toBe(withNpt.replace(/^npt:[^\n]*\n/m, ""));
+    const study = await open(root);
+    expect(study.summary().excluded).toEqual([]);
+  });
+});
