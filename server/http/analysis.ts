@@ -60,7 +60,7 @@ export function registerAnalysisRoutes(app: Hono, study: Study, kit: RouteKit): 
     try {
       const filters = parseFilters(pairs, { config: study.config, codebook: study.codebook }, ["limit", "offset"]);
       return kit.send(c, `segments?${filtersKey(filters)}&limit=${limit}&offset=${offset}`, "json", () => {
-        const all = querySegments(study, filters);
+        const all = querySegments(study, filters, { memoise: true });
         return JSON.stringify({ total: all.length, segments: all.slice(offset, offset + limit) });
       });
     } catch (err) {
