@@ -364,17 +364,21 @@ export function renderHtml(study: Study, options: HtmlOptions = {}): string {
     months.length ? timelineSvg({ rows, months, counts: perMonth, caption: "Notes per month per practice" }) : `<p class="muted">No included notes yet.</p>`,
     `</div><figcaption>Timeline: included notes per month for each practice${months.length ? ` (${esc(months[0])} to ${esc(months[months.length - 1])}), bars scaled to the busiest month, the total at the right` : ""}.</figcaption></figure>`,
   );
-  out.push(
-    `<figure><div class="scroll">`,
-    barsSvg({
-      rows,
-      series: LEVELS.map((l) => ({ id: l, label: l, cls: `lv-${l}` })),
-      values: summary.practices.map((p) => LEVELS.map((l) => p.levels[l] ?? 0)),
-      caption: "Levels of activity per practice: notes at patient, practice and community level",
-    }),
-    `</div><figcaption>Levels of activity: included notes at patient, practice and community level for each practice (a note may name several levels).</figcaption></figure>`,
-    `</section>`,
-  );
+  // A study without the integration rule whose notes name no level has no levels to picture.
+  const anyLevel = summary.practices.some((p) => LEVELS.some((l) => (p.levels[l] ?? 0) > 0));
+  if (rule || anyLevel) {
+    out.push(
+      `<figure><div class="scroll">`,
+      barsSvg({
+        rows,
+        series: LEVELS.map((l) => ({ id: l, label: l, cls: `lv-${l}` })),
+        values: summary.practices.map((p) => LEVELS.map((l) => p.levels[l] ?? 0)),
+        caption: "Levels of activity per practice: notes at patient, practice and community level",
+      }),
+      `</div><figcaption>Levels of activity: included notes at patient, practice and community level for each practice (a note may name several levels).</figcaption></figure>`,
+    );
+  }
+  out.push(`</section>`);
 
   matrixPart(out, summary, themeList);
   themesPart(out, summary, themeList, href, options.themeCap ?? THEME_CAP);

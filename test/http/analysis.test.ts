@@ -195,6 +195,8 @@ describe("integration: false over HTTP", () => {
       expect(html).not.toContain('id="integration"');
       expect(html).not.toContain('id="groups"');
       expect(html).not.toMatch(/not yet assessed|fully integrated/i);
+      expect(html).not.toContain('class="chart bars"'); // no note names a level: nothing to picture
+      expect(html).toContain('id="themes"');
       const md = (await http(srv.port, "/api/report.md")).text;
       expect(md).not.toMatch(/^## (Integration|Groups compared)/m);
       expect(md).not.toMatch(/not yet assessed/);
