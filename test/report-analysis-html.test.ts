@@ -50,6 +50,18 @@ describe.skipIf(!haveChromium)("HTML report: framework matrix, themes and note l
     expect(first).toContain("Referrals came up again.");
   });
 
+  it("heatmap column labels are whole and inside the picture (the last one included)", async () => {
+    const labels = await page.$$eval("svg.heatmap text.col-label", (ts) => {
+      const svg = ts[0].ownerSVGElement!.getBoundingClientRect();
+      return ts.map((t) => ({ text: [...t.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(""), right: t.getBoundingClientRect().right, top: t.getBoundingClientRect().top, svgRight: svg.right, svgTop: svg.top }));
+    });
+    expect(labels.map((l) => l.text)).toEqual(["GP buy-in", "GP champion", "Shared learning"]);
+    for (const l of labels) {
+      expect(l.right).toBeLessThanOrEqual(l.svgRight);
+      expect(l.top).toBeGreaterThanOrEqual(l.svgTop);
+    }
+  });
+
   it("a matrix cell leads to its excerpts: clicking it shows exactly those segments", async () => {
     const cells = await page.$$eval("table.matrix td a", (as) => as.map((a) => ({ href: a.getAttribute("href")!, n: Number(a.textContent) })));
     expect(cells.map((c) => `${c.href}=${c.n}`).sort()).toEqual(["#t-gp-buy-in--Cobalt=1", "#t-gp-buy-in--Magenta=1", "#t-gp-champion--Magenta=1", "#t-shared-learning--Magenta=2"]);

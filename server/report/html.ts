@@ -163,7 +163,7 @@ details{margin:8px 0}summary{cursor:pointer;font-weight:600}
 ol.evidence{padding-left:1.4em}ol.evidence li{margin:8px 0}
 ol.evidence blockquote{margin:2px 0 0;padding:4px 10px;border-left:3px solid var(--line);background:var(--panel);white-space:pre-wrap;overflow-wrap:anywhere}
 .tag{color:#6d28d9;font-weight:600}
-table.matrix td a{display:block;font-weight:600}table.matrix th a{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap}
+table.matrix{width:auto}table.matrix td{min-width:3em}table.matrix td a{display:block;font-weight:600}table.matrix th a{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap}
 .theme{margin-top:12px}.theme.depth-1{margin-left:1.2em}.theme.depth-2,.theme.depth-3{margin-left:2.4em}
 .theme-practice:target,.theme:target{outline:2px solid var(--accent);outline-offset:4px}.seg-meta{color:var(--muted);font-size:13px}
 .constructs{color:var(--muted);font-size:13px}

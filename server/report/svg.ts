@@ -33,7 +33,9 @@ export function heatmapSvg(h: HeatmapInput): string {
   const cell = 32;
   const left = Math.min(260, 12 + Math.max(40, ...h.rows.map((r) => Math.min(r.label.length, 36) * 7.5)));
   const top = Math.min(400, 24 + Math.max(30, ...h.columns.map((c) => Math.min(c.label.length, 60) * 5.8)));
-  const width = left + h.columns.length * cell + 30;
+  // Slanted labels reach right of their column by about cos(55°) of their length: room for the last one.
+  const lastLabel = Math.min(h.columns[h.columns.length - 1]?.label.length ?? 0, 60);
+  const width = left + h.columns.length * cell + Math.max(30, Math.ceil(lastLabel * 6.2 * Math.cos((55 * Math.PI) / 180)) + 12);
   const height = top + h.rows.length * cell + 10;
   let max = 0;
   const values = h.rows.map((_, r) => h.columns.map((_, c) => {
