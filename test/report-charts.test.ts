@@ -1,0 +1,28 @@
+// The report's SVG charts: the timeline labels months often enough to read (not only each January), and
+// the heatmap keeps code labels whole.
+import { describe, expect, it } from "vitest";
+import { heatmapSvg, timelineSvg } from "../server/report/svg.js";
+import { monthRange } from "../server/report/util.js";
+
+const labels = (svg: string) => [...svg.matchAll(/<text class="tick-label"[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+
+describe("timeline month labels", () => {
+  it("labels months at a regular step that leaves room for each label, from the first month", () => {
+    const short = monthRange("2015-03", "2015-08"); // bars of 26 px: a label every 2 months
+    expect(labels(timelineSvg({ rows: [{ id: "A", label: "A" }], months: short, counts: [short.map(() => 1)], caption: "c" }))).toEqual(["2015-03", "2015-05", "2015-07"]);
+    const long = monthRange("2015-03", "2016-12"); // 22 months: bars of 26 px, a label every 2 months
+    const got = labels(timelineSvg({ rows: [{ id: "A", label: "A" }], months: long, counts: [long.map(() => 1)], caption: "c" }));
+    expect(got).toEqual(long.filter((_, i) => i % 2 === 0));
+    expect(got.filter((m) => !m.endsWith("-01")).length).toBeGreaterThan(2);
+    const years = monthRange("2010-01", "2019-12"); // 120 months: every 12 (bars of 8 px)
+    expect(labels(timelineSvg({ rows: [{ id: "A", label: "A" }], months: years, counts: [years.map(() => 1)], caption: "c" }))).toEqual(years.filter((_, i) => i % 12 === 0));
+  });
+});
+
+describe("heatmap labels", () => {
+  it("keeps a long code label whole", () => {
+    const label = "Shared learning across the whole practice team";
+    const svg = heatmapSvg({ rows: [{ id: "A", label: "A" }], columns: [{ id: "x", label }], value: () => 1, title: () => "t", caption: "c" });
+    expect(svg).toContain(`${label}</text>`);
+  });
+});
