@@ -26,3 +26,20 @@ describe("heatmap labels", () => {
     expect(svg).toContain(`${label}</text>`);
   });
 });
+
+describe("generated-at in the HTML report", () => {
+  it("is shown in the local time of the machine writing it, with the ISO instant kept in <time>", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { CLI, ensureBuilt, makeStudy, cleanupTemp } = await import("./fixtures/helpers.js");
+    ensureBuilt();
+    const root = makeStudy({});
+    const r = spawnSync(process.execPath, [CLI, "report", root, "--format", "html", "--no-cache"], { encoding: "utf8", env: { ...process.env, TZ: "Asia/Kolkata" } });
+    cleanupTemp();
+    const m = /<time datetime="([^"]+)">([^<]+)<\/time>/.exec(r.stdout)!;
+    expect(m[1]).toMatch(/Z$/);
+    expect(m[2]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(UTC\+05:30\)$/);
+    const utc = new Date(m[1]);
+    const local = new Date(utc.getTime() + 330 * 60_000).toISOString();
+    expect(m[2].slice(0, 16)).toBe(`${local.slice(0, 10)} ${local.slice(11, 16)}`);
+  }, 60_000);
+});
