@@ -5,11 +5,12 @@
 //             parse the Markdown, parseDocument the frontmatter), timed as a whole process;
 //   cold      `fieldnotes check` as a process with the cache cleared first;
 //   warm      `fieldnotes check` again with nothing changed;
+//   query     `fieldnotes query --code X --format json` on the warm cache (issue 10), X a code of the study;
 // each the median of 3 runs, plus the peak RSS of the check process. Prints every figure, the ratios
-// against the baseline and PASS/FAIL per target (cold ≤ 1.0x, warm ≤ 0.15x, peak RSS ≤ 500 MB).
+// against the baseline and PASS/FAIL per target (cold ≤ 1.0x, warm ≤ 0.15x, query ≤ 0.25x, peak RSS ≤ 500 MB).
 // It is a report: it exits 0 whatever the figures. Options: --notes N (default 10000), --keep.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -86,6 +87,13 @@ function checkArgs() {
     : ["--input-type=module", "-e", RSS_WRAPPER, MAIN, "check", study, "--format", "json"];
 }
 
+// The code of the query timing: the codebook's first code.
+const queryCode = /^ {2}([a-z0-9-]+):$/m.exec(readFileSync(join(study, "codebook.yaml"), "utf8"))[1];
+function queryArgs() {
+  const q = ["query", study, "--code", queryCode, "--format", "json"];
+  return hasTime ? [join(REPO, "bin", "fieldnotes.js"), ...q] : ["--input-type=module", "-e", RSS_WRAPPER, MAIN, ...q];
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const clearCache = () => rmSync(join(study, ".fieldnotes"), { recursive: true, force: true });
 
@@ -93,6 +101,8 @@ const baseline = [];
 const baselineParse = [];
 const cold = [];
 const warm = [];
+const query = [];
+let queried = "";
 const rss = [];
 let checked = "";
 // Interleave the runs so that background load on a shared machine hits every measure alike.
@@ -111,6 +121,9 @@ for (let i = 0; i < RUNS; i++) {
   const w = run(checkArgs());
   warm.push(w.ms);
   rss.push(w.rss);
+  const q = run(queryArgs());
+  query.push(q.ms);
+  if (!queried && q.stdout) queried = `${JSON.parse(q.stdout).total} segments coded ${queryCode}`;
 }
 
 const base = median(baseline);
@@ -119,10 +132,11 @@ const rows = [
   ["  of which parsing", median(baselineParse), median(baselineParse) / base, "", ""],
   ["cold check (cache cleared)", median(cold), median(cold) / base, "≤ 1.00x", median(cold) / base <= 1.0 ? "PASS" : "FAIL"],
   ["warm check (nothing changed)", median(warm), median(warm) / base, "≤ 0.15x", median(warm) / base <= 0.15 ? "PASS" : "FAIL"],
+  ["query --code X (json, warm)", median(query), median(query) / base, "≤ 0.25x", median(query) / base <= 0.25 ? "PASS" : "FAIL"],
 ];
 const peakMb = Math.max(...rss) / 1024;
 console.log(`\nfieldnotes core benchmark: ${NOTES} notes (${checked}), median of ${RUNS} runs, ${hasTime ? "/usr/bin/time" : "resourceUsage"} for RSS`);
-console.log(`runs (ms): baseline ${baseline.map((x) => x.toFixed(0)).join(", ")} | cold ${cold.map((x) => x.toFixed(0)).join(", ")} | warm ${warm.map((x) => x.toFixed(0)).join(", ")}`);
+console.log(`runs (ms): baseline ${baseline.map((x) => x.toFixed(0)).join(", ")} | cold ${cold.map((x) => x.toFixed(0)).join(", ")} | warm ${warm.map((x) => x.toFixed(0)).join(", ")} | query ${query.map((x) => x.toFixed(0)).join(", ")} (${queried})`);
 console.log("");
 console.log("| measure                          |    time |  ratio | target  | result |");
 console.log("|----------------------------------|--------:|-------:|---------|--------|");

@@ -6,6 +6,9 @@
 //   2. After one note changes on disk, the time until GET /api/summary reflects it: ≤ 100 ms.
 //      (Also: 1,000 notes rewritten at once, like a git checkout.)
 //   3. The HTML report of 10,000 notes in headless chromium: page.goto until load and first paint: < 2 s.
+//   4. Analysis routes (issue 10), warm, 8 concurrent connections: GET /api/segments?code=X (a code in
+//      about 5% of the coded segments), /api/matrix.csv?rows=participant.role&by=code and
+//      /api/cooccurrence.csv: p99 ≤ 50 ms each, no errors. The study has a registry of 40 participants.
 //
 //   npm run build && node bench/http.mjs [--notes 10000] [--keep DIR]
 // The server runs as its own process (`node bin/fieldnotes.js serve DIR --port 0`), as users run it.
@@ -42,7 +45,7 @@ const dir = join(base, "study");
 if (!existsSync(dir)) {
   const generator = join(repo, "bench/make-study.mjs");
   let t = performance.now();
-  execFileSync(process.execPath, [generator, "--out", dir, "--notes", String(NOTES), "--seed", "7", "--broken", "0.02"], { stdio: "ignore" });
+  execFileSync(process.execPath, [generator, "--out", dir, "--notes", String(NOTES), "--seed", "7", "--broken", "0.02", "--participants", "40"], { stdio: "ignore" });
   console.log(`generated ${NOTES} notes with bench/make-study.mjs in ${((performance.now() - t) / 1000).toFixed(1)} s (${dir})`);
 }
 
@@ -88,9 +91,9 @@ const summary = JSON.parse(first.text);
 console.log(`  study: ${summary.totals.notes} notes, ${summary.totals.included} included, ${summary.totals.excluded} excluded, ${summary.totals.practices} practices; ${first.text.length} bytes`);
 for (let i = 0; i < 50; i++) await get("/api/summary");
 
-function cannon(path) {
+function cannon(path, connections = 32) {
   return new Promise((res, rej) => {
-    autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 32, duration: 5, amount: 20000, timeout: 10 }, (err, r) => (err ? rej(err) : res(r)));
+    autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: 5, amount: 20000, timeout: 10 }, (err, r) => (err ? rej(err) : res(r)));
   });
 }
 const health = await cannon("/api/health");
@@ -106,6 +109,33 @@ figure("GET /api/summary errors + timeouts + non-2xx", summaryLoad.errors + summ
 figure("  ratio: summary p99 / health p99 (baseline)", summaryLoad.latency.p99 / Math.max(health.latency.p99, 0.01), "x");
 figure("  GET /api/summary throughput", summaryLoad.requests.average, "req/s");
 figure("server RSS after load", rss(), "MB");
+
+// --- 4 (run here, on the unchanged study). analysis routes at 8 connections ---------------------------
+{
+  const all = JSON.parse((await get("/api/segments?limit=0")).text).total;
+  const codes = [...readFileSync(join(dir, "codebook.yaml"), "utf8").matchAll(/^ {2}([a-z0-9-]+):$/gm)].map((m) => m[1]);
+  let code = codes[0];
+  let best = Infinity;
+  for (const c of codes) {
+    const share = JSON.parse((await get(`/api/segments?code=${c}&limit=0`)).text).total / all;
+    if (Math.abs(share - 0.05) < best) [best, code] = [Math.abs(share - 0.05), c];
+  }
+  const share = JSON.parse((await get(`/api/segments?code=${code}&limit=0`)).text).total / all;
+  console.log(`  analysis: ${all} coded segments; code ${code} is in ${(share * 100).toFixed(1)}% of them`);
+  for (const [label, path] of [
+    [`GET /api/segments?code=…`, `/api/segments?code=${code}`],
+    ["GET /api/matrix.csv?rows=participant.role&by=code", "/api/matrix.csv?rows=participant.role&by=code"],
+    ["GET /api/cooccurrence.csv", "/api/cooccurrence.csv"],
+  ]) {
+    const warm = await get(path);
+    if (warm.status !== 200) throw new Error(`${path}: ${warm.status} ${warm.text.slice(0, 200)}`);
+    const r = await cannon(path, 8);
+    show(label, r);
+    figure(`${label} warm p99 at 8 connections`, r.latency.p99, "ms", { text: "≤ 50 ms", ok: (v) => v <= 50 });
+    figure(`${label} errors + timeouts + non-2xx`, r.errors + r.timeouts + r.non2xx, "", { text: "0", ok: (v) => v === 0 });
+  }
+  figure("server RSS after the analysis routes", rss(), "MB");
+}
 
 // --- 2. freshness after one note changes --------------------------------------------------------------
 const notesDir = join(dir, "notes");

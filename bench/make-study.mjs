@@ -2,22 +2,23 @@
 // fieldnotes' own synthetic study generator (benchmarks, LSP and HTTP load tests).
 //
 //   node bench/make-study.mjs --out DIR [--notes 500] [--practices 7] [--codes 60] [--seed 1]
-//                             [--broken 0.02] [--big-note]
+//                             [--broken 0.02] [--big-note] [--participants K]
 //
 // Deterministic: the same arguments always write byte-identical files. It writes fieldnotes.yaml,
 // codebook.yaml and notes/<practice>/<date>-<type>-<n>.md, each with frontmatter and a body of
 // paragraphs, headings, list items and the odd table, carrying inline codes (#code-id).
 // --broken F gives that share of the notes exactly one error (listed in DIR/.broken.json, a hidden
 // file fieldnotes never reads as a note). --big-note adds notes/<first practice>/big-note.md, a valid
-// note of about 5 KB for editor keystroke benchmarks. The body prose holds no digits, so no
+// note of about 5 KB for editor keystroke benchmarks. --participants K writes a registry of K participants
+// (P001…, attributes role and service) and gives notes their ids instead of free-string roles. The body prose holds no digits, so no
 // identifier warnings are expected.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const USAGE = "usage: make-study.mjs --out DIR [--notes N] [--practices P] [--codes C] [--seed S] [--broken F] [--big-note]";
+const USAGE = "usage: make-study.mjs --out DIR [--notes N] [--practices P] [--codes C] [--seed S] [--broken F] [--big-note] [--participants K]";
 
 function readArgs(argv) {
-  const opts = { notes: 500, practices: 7, codes: 60, seed: 1, broken: 0.02, bigNote: false, out: undefined };
+  const opts = { notes: 500, practices: 7, codes: 60, seed: 1, broken: 0.02, bigNote: false, participants: 0, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -38,6 +39,7 @@ function readArgs(argv) {
         break;
       }
       case "--big-note": opts.bigNote = true; break;
+      case "--participants": opts.participants = whole(value(), a); break;
       case "-h": case "--help": console.log(USAGE); process.exit(0);
       default: fail(`unknown argument ${a}`);
     }
@@ -180,6 +182,13 @@ function main() {
   const codes = makeCodes(r, o.codes);
   const codeIds = codes.map((c) => c.id);
 
+  // Built without drawing from the generator, so that the notes are the same with or without a registry.
+  const registry = Array.from({ length: o.participants }, (_, i) => ({
+    id: `P${String(i + 1).padStart(3, "0")}`,
+    role: PARTICIPANTS[i % PARTICIPANTS.length],
+    service: ["north", "south", "east"][i % 3],
+  }));
+  const people = registry.length ? registry.map((q) => q.id) : PARTICIPANTS;
   mkdirSync(join(o.out, "notes"), { recursive: true });
   writeFileSync(
     join(o.out, "fieldnotes.yaml"),
@@ -191,6 +200,7 @@ function main() {
       "codebook: codebook.yaml",
       "practices:",
       ...practices.flatMap((p) => [`  - id: ${p.id}`, `    name: ${p.name}`, `    listSize: ${p.listSize}`, `    training: ${p.training}`, `    area: ${p.area}`]),
+      ...(registry.length ? ["participants:", ...registry.map((q) => `  - { id: ${q.id}, role: ${q.role}, service: ${q.service} }`)] : []),
       "",
     ].join("\n"),
   );
@@ -211,7 +221,7 @@ function main() {
       `npt: ${yamlList(r.several(NPT_IDS, 1 + r.int(3)))}`,
       `type: ${type}`,
       `observer: ${r.one(OBSERVERS)}`,
-      `participants: ${yamlList(r.several(PARTICIPANTS, 1 + r.int(3)))}`,
+      `participants: ${yamlList(r.several(people, 1 + r.int(3)))}`,
       `level: ${yamlList(r.several(LEVELS, 1 + r.int(2)))}`,
     ];
     if (r.chance(0.4)) fm.push(`codes: ${yamlList(r.several(codeIds, 1 + r.int(2)))}`);

@@ -144,7 +144,8 @@ describe("HTML", () => {
     expect(html).toContain(`Showing the first 2 of ${magenta} excerpts`);
     expect(html).toContain('href="/api/practices/Magenta"');
     // The excerpts shown are the API's first ones, in its order.
-    const shown = [...renderHtml(study, { evidenceCap: 3 }).matchAll(/data-file="([^"]+)" data-line="(\d+)"/g)].map((m) => `${m[1]}:${m[2]}`);
+    const practicesPart = (html: string) => html.slice(html.indexOf('<section id="practices"'));
+    const shown = [...practicesPart(renderHtml(study, { evidenceCap: 3 })).matchAll(/data-file="([^"]+)" data-line="(\d+)"/g)].map((m) => `${m[1]}:${m[2]}`);
     const api = study.config!.practices.flatMap((p) => study.practiceDetail(p.id)!.evidence.slice(0, 3).map((e) => `${e.file}:${e.line}`));
     expect(shown).toEqual(api);
   });

@@ -85,19 +85,20 @@ describe.skipIf(!haveChromium)("HTML report in chromium", () => {
   });
 
   it("evidence links point to files and lines; hostile text is shown as text", async () => {
-    const links = await page.$$eval("a[data-file][data-line]", (as) =>
+    const links = await page.$$eval(".practice a[data-file][data-line]", (as) =>
       as.map((a) => ({ href: a.getAttribute("href")!, file: a.getAttribute("data-file")!, line: Number(a.getAttribute("data-line")), text: a.textContent })),
     );
     const total = study.config!.practices.reduce((n, p) => n + Math.min(200, study.practiceDetail(p.id)!.evidence.length), 0);
     expect(links.length).toBe(total);
     for (const l of links) {
-      expect(l.href).toBe(`${l.file.split("/").map(encodeURIComponent).join("/")}#L${l.line}`);
+      // Served: the read-only note page (GET /notes/<path>) at the line.
+      expect(l.href).toBe(`/notes/${l.file.split("/").map(encodeURIComponent).join("/")}#L${l.line}`);
       expect(l.text).toBe(`${l.file}:${l.line}`);
       const lines = readFileSync(join(dir, l.file), "utf8").split(/\r?\n/);
       expect(l.line).toBeGreaterThanOrEqual(1);
       expect(l.line).toBeLessThanOrEqual(lines.length);
     }
-    const hostile = await page.$$eval("blockquote", (b) => b.map((x) => x.textContent ?? "").filter((t) => t.includes("onerror")));
+    const hostile = await page.$$eval(".practice blockquote", (b) => b.map((x) => x.textContent ?? "").filter((t) => t.includes("onerror")));
     expect(hostile).toEqual([`<img src=x onerror="alert(2)"> a | pipe, a "quote" and </blockquote><script>alert(3)</script> #gp-buy-in`]);
     expect(await page.$$eval("img", (i) => i.length)).toBe(0);
     expect(problems).toEqual([]);

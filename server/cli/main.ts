@@ -1,19 +1,23 @@
 // The `fieldnotes` command (SPEC section 7): a thin view on the notes core.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { relative, resolve, join } from "node:path";
+import { dirname, relative, resolve, join } from "node:path";
 import { writeFileSync } from "node:fs";
 import { Study, NotAStudyError } from "../core/study.js";
 import { findStudyRoot } from "../core/files.js";
 import { loadConfig } from "../core/config.js";
 import { createNote, initStudy } from "../core/newnote.js";
 import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
+import { query, splitFilterArgs, relativeHref, QUERY_HELP } from "./query.js";
+import { AnalysisUsageError } from "../core/analysis/filters.js";
 import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
 Usage:
   fieldnotes check [PATH] [--format text|json] [--max-warnings N] [--no-cache]
-  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE]
+  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment|cooccurrence] [--presence] [--out FILE]
+  fieldnotes report [PATH] --format csv [--by B] [--rows R] [--count notes|segments] [--rollup] [FILTERS]
+  fieldnotes query [PATH] [FILTERS] [--format text|json|csv|md] [--out FILE]
   fieldnotes serve [PATH] [--port N] [--host H]
   fieldnotes lsp --stdio
   fieldnotes new --practice ID [--type T] [--date YYYY-MM-DD] [--observer X] [PATH]
@@ -37,9 +41,15 @@ Exit status: 0 no errors (and at most N warnings with --max-warnings N); 1 other
 Writes the per-practice integration summary. json (default): the Summary of the spec; md: a Markdown
 report for review; html: a self-contained HTML report; csv: a framework matrix, one row per practice,
 columns by construct (default), code, level or assessment; --presence turns counts into 0/1;
---by segment: one row per coded segment and code (file, line, practice, date, constructs, code, text and
-the practice's attributes), as GET /api/segments.csv.
+--by segment: one row per coded segment and code (file, line, practice, date, participants, constructs,
+code, text and the practice's attributes), as GET /api/segments.csv; --by cooccurrence: how many coded
+segments carry each pair of codes, as GET /api/cooccurrence.csv.
+Framework matrices (csv, as GET /api/matrix.csv): --rows practice|participant|type|month|practice.ATTR|
+participant.ATTR (default practice); --count notes|segments (default notes; segments with --by code or
+construct); --rollup (with --by code: a code's cell counts it and every code below it); note filters
+--practice ID, --participant ID, --type T, --from D, --to D, --practice.ATTR V, --participant.ATTR V.
 Writes to standard output unless --out FILE is given. Exit status 0, or 2.`,
+  query: QUERY_HELP,
   serve: `fieldnotes serve [PATH] [--port N] [--host H]
 
 Starts the local HTTP server for the study (default 127.0.0.1:4319) and prints its URL. It serves the
@@ -91,6 +101,8 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return await check(rest, io);
       case "report":
         return await report(rest, io);
+      case "query":
+        return await query(rest, io);
       case "serve":
         return await serve(rest, io);
       case "lsp":
@@ -118,7 +130,7 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return 2;
     }
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof AnalysisUsageError) {
       io.err(`fieldnotes ${command}: ${err.message}\n`);
       return 2;
     }
@@ -186,22 +198,31 @@ async function check(argv: string[], io: Out): Promise<number> {
 }
 
 async function report(argv: string[], io: Out): Promise<number> {
-  const { values, positionals } = parse("report", argv, {
+  // Matrix parameters and filters (SPEC 12.3) travel as name/value pairs, checked against the study.
+  const split = splitFilterArgs(argv, { format: "string", by: "string", presence: "boolean", out: "string", "no-cache": "boolean", rollup: "boolean" });
+  const { values, positionals } = parse("report", split.rest, {
     format: { type: "string", default: "json" },
     by: { type: "string", default: "construct" },
     presence: { type: "boolean" },
+    rollup: { type: "boolean" },
     out: { type: "string" },
     "no-cache": { type: "boolean" },
   });
+  const analysis: [string, string][] = [...(values.rollup ? [["rollup", "1"] as [string, string]] : []), ...split.pairs];
   if (values.help) return io.out(HELP.report + "\n"), 0;
   const format = values.format as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not '${format}'.`);
   const by = values.by as ReportBy;
   if (!REPORT_BY.includes(by)) throw new UsageError(`--by must be one of ${REPORT_BY.join(", ")}, not '${by}'.`);
-  if (by === "segment" && format !== "csv") throw new UsageError("--by segment is a CSV export: use it with --format csv.");
+  if ((by === "segment" || by === "cooccurrence") && format !== "csv") throw new UsageError(`--by ${by} is a CSV export: use it with --format csv.`);
+  if (analysis.length && format !== "csv") throw new UsageError(`--${analysis[0][0]} shapes a framework matrix: use it with --format csv.`);
+  if (analysis.length && by === "segment") throw new UsageError(`--${analysis[0][0]} does not apply to --by segment; use 'fieldnotes query' to select segments.`);
   const study = await openStudy(onePath(positionals, "report"), !!values["no-cache"], io);
   if (!study) return 2;
-  const body = await renderReport(study, { format, by, presence: !!values.presence });
+  // Written with --out, links to notes are relative to the written file (SPEC 12.5).
+  const outDir = values.out ? dirname(resolve(values.out as string)) : undefined;
+  const href = outDir ? (file: string, line?: number) => relativeHref(outDir, join(study.root, file)) + (line ? `#L${line}` : "") : undefined;
+  const body = await renderReport(study, { format, by, presence: !!values.presence, analysis, href });
   if (values.out) {
     try {
       writeFileSync(resolve(values.out as string), body);
@@ -269,6 +290,7 @@ function newNote(argv: string[], io: Out): number {
       date: values.date as string | undefined,
       observer: values.observer as string | undefined,
       types: config.types,
+      npt: config.integration !== null,
     });
     io.out(relative(process.cwd(), path) + "\n");
     return 0;

@@ -1,7 +1,7 @@
 // fieldnotes.yaml: the study configuration (SPEC section 2). Every problem is a `config-invalid`
 // diagnostic located on the offending YAML node.
 import { readStudyText, StudyFileError } from "./studyfile.js";
-import type { Diagnostic, EntryFact, Practice, Range, StudyConfig, ValueFact } from "./types.js";
+import type { Diagnostic, EntryFact, IntegrationRule, MapFact, Participant, Practice, Range, StudyConfig, ValueFact } from "./types.js";
 import { LineIndex, ZERO_RANGE, lineRange } from "./text.js";
 import { parseYamlFacts, scalarText } from "./yamlfacts.js";
 import { CONSTRUCTS, DEFAULT_TYPES, LEVELS } from "./npt.js";
@@ -10,7 +10,7 @@ import { closest, didYouMean } from "./suggest.js";
 export const CONFIG_FILE = "fieldnotes.yaml";
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PRACTICE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const KNOWN_KEYS = ["study", "period", "notes", "ignore", "codebook", "types", "practices", "integration"];
+const KNOWN_KEYS = ["study", "period", "notes", "ignore", "codebook", "types", "practices", "participants", "integration"];
 
 export interface ConfigResult {
   /** Undefined when the file is unusable (no study can be checked against it). */
@@ -121,32 +121,25 @@ export function parseConfig(text: string): ConfigResult {
         continue;
       }
       seen.add(id);
-      const attributes: Record<string, number | boolean | string> = Object.create(null);
       let name: string | undefined;
-      for (const e of item.entries) {
-        if (e.key === "id") continue;
-        const v = e.value;
-        if (e.key === "name") {
-          name = scalarText(v);
-          if (name === undefined) problem("`name` must be a string.", e.range);
-          continue;
-        }
-        if (!v || v.kind !== "scalar" || v.type === "null") {
-          problem(`Attribute '${e.key}' must be a number, a boolean or a string.`, e.range);
-          continue;
-        }
-        attributes[e.key] = v.type === "number" ? Number(v.text) : v.type === "boolean" ? v.text === "true" : v.text;
-        if (v.type === "number" && !Number.isFinite(attributes[e.key] as number)) attributes[e.key] = v.text;
-      }
+      const attributes = readAttributes(item, problem, (e) => {
+        if (e.key !== "name") return false;
+        name = scalarText(e.value);
+        if (name === undefined) problem("`name` must be a string.", e.range);
+        return true;
+      });
       practices.push({ id, name, attributes, range: idEntry.value!.range });
     }
   }
 
-  const integration = { constructs: ["coherence", "cognitive-participation", "collective-action"], levels: [...LEVELS] as string[] };
+  const participants = readParticipants(get("participants"), problem);
+
+  let integration: IntegrationRule | null = { constructs: ["coherence", "cognitive-participation", "collective-action"], levels: [...LEVELS] as string[] };
   const integrationEntry = get("integration");
   if (integrationEntry) {
     const v = integrationEntry.value;
-    if (!v || v.kind !== "map") problem("`integration` must be a mapping with `constructs` and `levels`.", integrationEntry.range);
+    if (v?.kind === "scalar" && v.type === "boolean" && v.text === "false") integration = null;
+    else if (!v || v.kind !== "map") problem("`integration` must be a mapping with `constructs` and `levels`, or `false` for a study without the NPT integration judgement.", integrationEntry.range);
     else {
       const c = v.entries.find((e) => e.key === "constructs");
       const l = v.entries.find((e) => e.key === "levels");
@@ -159,11 +152,73 @@ export function parseConfig(text: string): ConfigResult {
 
   if (diagnostics.length || !study) return { diagnostics, codebookKeyRange: codebookEntry?.range, codebookPath: codebook };
   return {
-    config: { study, period, notes, ignore, codebook, types, practices, integration },
+    config: { study, period, notes, ignore, codebook, types, practices, participants, integration },
     diagnostics,
     codebookKeyRange: codebookEntry?.range,
     codebookPath: codebook,
   };
+}
+
+/**
+ * The attributes of a registry entry (practice or participant): every key but `id` whose value is a
+ * number, boolean or string; anything else is config-invalid. `special` claims keys read otherwise (`name`).
+ */
+function readAttributes(
+  item: MapFact,
+  problem: (m: string, r: Range) => void,
+  special: (e: EntryFact) => boolean = () => false,
+): Record<string, number | boolean | string> {
+  const attributes: Record<string, number | boolean | string> = Object.create(null);
+  for (const e of item.entries) {
+    if (e.key === "id" || special(e)) continue;
+    const v = e.value;
+    if (!v || v.kind !== "scalar" || v.type === "null") {
+      problem(`Attribute '${e.key}' must be a number, a boolean or a string.`, e.range);
+      continue;
+    }
+    attributes[e.key] = v.type === "number" ? Number(v.text) : v.type === "boolean" ? v.text === "true" : v.text;
+    if (v.type === "number" && !Number.isFinite(attributes[e.key] as number)) attributes[e.key] = v.text;
+  }
+  return attributes;
+}
+
+/**
+ * The participant registry (SPEC section 11): a list of mappings, each with a unique id of the practice
+ * id syntax and number, boolean or string attributes. Absent or empty: no registry (`[]`).
+ */
+function readParticipants(entry: EntryFact | undefined, problem: (m: string, r: Range) => void): Participant[] {
+  const out: Participant[] = [];
+  if (!entry) return out;
+  const v = entry.value;
+  if (!v || (v.kind === "scalar" && v.type === "null") || (v.kind === "seq" && v.items.length === 0)) return out;
+  if (v.kind !== "seq") {
+    problem("`participants` must be a list of participants, each with an `id` (e.g. '- id: LW01').", v.range);
+    return out;
+  }
+  const seen = new Set<string>();
+  for (const item of v.items) {
+    if (item.kind !== "map") {
+      problem("Each participant must be a mapping with an `id`.", item.range);
+      continue;
+    }
+    const idEntry = item.entries.find((e) => e.key === "id");
+    const id = scalarText(idEntry?.value);
+    if (!idEntry || id === undefined || id === "") {
+      problem("The participant has no `id`.", item.range);
+      continue;
+    }
+    if (!PRACTICE_ID.test(id)) {
+      problem(`Participant id '${id}' must match [A-Za-z0-9][A-Za-z0-9_-]*.`, idEntry.value!.range);
+      continue;
+    }
+    if (seen.has(id)) {
+      problem(`Participant id '${id}' is listed twice.`, idEntry.value!.range);
+      continue;
+    }
+    seen.add(id);
+    out.push({ id, attributes: readAttributes(item, problem), range: idEntry.value!.range });
+  }
+  return out;
 }
 
 function checkedList(

@@ -27,6 +27,8 @@ export interface NewNoteOptions {
   templatesDir?: string;
   /** Allowed types (the study's `types`); defaults to the six standard ones. */
   types?: string[];
+  /** False for a study with `integration: false`: the template's `npt:` line is left out (SPEC section 11). */
+  npt?: boolean;
 }
 
 const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -51,7 +53,8 @@ export function createNote(opts: NewNoteOptions): { path: string; line: number }
   const builtIn = opts.templatesDir ?? builtInTemplatesDir();
   const templateFile = [own, builtIn ? join(builtIn, `${type}.md`) : ""].find((f) => f && existsSync(f));
   const template = templateFile === own ? readStudyText(opts.root, `templates/${type}.md`) : templateFile ? readFileSync(templateFile, "utf8") : fallbackTemplate();
-  const text = renderTemplate(template, { practice: opts.practice, date, type, observer: opts.observer ?? "" });
+  let text = renderTemplate(template, { practice: opts.practice, date, type, observer: opts.observer ?? "" });
+  if (opts.npt === false) text = text.replace(/^npt:[^\n]*\n(?:[ \t]+-[^\n]*\n)*/m, "");
   const dir = join(opts.root, "notes", opts.practice);
   mkdirSync(dir, { recursive: true });
   for (let n = 1; n < 10000; n++) {
@@ -95,6 +98,10 @@ export function initStudy(dir: string, name = "My process evaluation"): string[]
       "    name: Practice Magenta",
       "    listSize: 5000",
       "    training: false",
+      "# participants:            # optional: the people met, by pseudonym, with attributes",
+      "#   - id: LW01",
+      "#     role: link-worker",
+      "# integration: false       # for a study without the NPT integration judgement (npt optional)",
       "",
     ].join("\n"),
     "codebook.yaml": [

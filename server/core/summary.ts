@@ -2,6 +2,7 @@
 import type { Codebook, Evidence, GroupSummary, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import type { NoteRecord } from "./study.js";
 import { CONSTRUCTS, LEVELS, constructWords, coreConstruct } from "./npt.js";
+import { noteSegments } from "./analysis/segments.js";
 
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -26,15 +27,15 @@ export function buildSummary(
     else byPractice.set(r.reading!.practice, [r]);
   }
   const practices = config.practices.map((p) => summarise(p, byPractice.get(p.id) ?? [], config, codebook));
-  const groups = {
-    full: group(practices, "full"),
-    partial: group(practices, "partial"),
-    unassessed: group(practices, "unassessed"),
-  };
+  // `integration: false` (SPEC section 11): no judgement, so no groups to compare.
+  const rule = config.integration;
+  const groups: Summary["groups"] = rule
+    ? { full: group(practices, "full"), partial: group(practices, "partial"), unassessed: group(practices, "unassessed") }
+    : {};
   return {
     study: config.study,
     generatedAt: now.toISOString(),
-    rule: { constructs: [...config.integration.constructs], levels: [...config.integration.levels] },
+    rule: rule ? { constructs: [...rule.constructs], levels: [...rule.levels] } : null,
     totals: { notes: records.length, included: records.length - excluded.length, excluded: excluded.length, practices: config.practices.length },
     practices,
     groups,
@@ -93,6 +94,8 @@ export function summarisePractice(
 
   const rule = config.integration;
   const reasons: string[] = [];
+  const warnings: string[] = [];
+  if (!rule) return practiceSummary(p, notes.length, firstDate, lastDate, byType, constructs, levels, orderedCodes, null, reasons, warnings);
   for (const c of rule.constructs) {
     const k = constructs[c];
     if (k.assessment === null) reasons.push(`${constructWords(c)} not assessed`);
@@ -101,29 +104,43 @@ export function summarisePractice(
   for (const l of rule.levels) if (levels[l] === 0) reasons.push(`no note at ${l} level`);
   const anyAssessed = rule.constructs.some((c) => constructs[c].assessment !== null);
   const integration: PracticeSummary["integration"] = !anyAssessed ? "unassessed" : reasons.length ? "partial" : "full";
-  const warnings: string[] = [];
   for (const c of CONSTRUCTS) {
     const k = constructs[c];
     if (k.assessment === "full" && k.notes === 0) {
       warnings.push(`${constructWords(c)} assessed full on ${k.assessedOn} but no included note names ${constructWords(c)} in its npt`);
     }
   }
-  const summary: PracticeSummary = {
+  return practiceSummary(p, notes.length, firstDate, lastDate, byType, constructs, levels, orderedCodes, integration, reasons, warnings);
+}
+
+function practiceSummary(
+  p: StudyConfig["practices"][number],
+  notes: number,
+  firstDate: string | null,
+  lastDate: string | null,
+  byType: PracticeSummary["byType"],
+  constructs: PracticeSummary["constructs"],
+  levels: PracticeSummary["levels"],
+  codes: PracticeSummary["codes"],
+  integration: PracticeSummary["integration"],
+  reasons: string[],
+  warnings: string[],
+): PracticeSummary {
+  return {
     id: p.id,
     ...(p.name !== undefined ? { name: p.name } : {}),
     attributes: Object.assign(Object.create(null), p.attributes),
-    notes: notes.length,
+    notes,
     firstDate,
     lastDate,
     byType,
     constructs,
     levels,
-    codes: orderedCodes,
+    codes,
     integration,
     reasons,
     warnings,
   };
-  return summary;
 }
 
 function group(practices: PracticeSummary[], kind: PracticeSummary["integration"]): GroupSummary {
@@ -158,9 +175,7 @@ export function buildPracticeDetail(practice: PracticeSummary, codebook: Codeboo
   const evidence: Evidence[] = [];
   const notes = records.filter((r) => !r.excluded && r.reading?.practice === practice.id).sort((a, b) => byPath(a.file, b.file));
   for (const r of notes) {
-    for (const seg of r.facts.segments) {
-      evidence.push({ file: r.file, line: seg.line, text: seg.text, codes: [...seg.codes], constructs: segmentConstructs(seg.codes, codebook) });
-    }
+    for (const seg of noteSegments(r, codebook)) evidence.push(seg);
   }
   return { ...practice, evidence };
 }

@@ -40,7 +40,8 @@ export type RuleId =
   | "code-unknown"
   | "code-deprecated"
   | "identifier-suspected"
-  | "body-empty";
+  | "body-empty"
+  | "participant-unknown";
 
 /** Extra data for quick fixes: replace `replaceRange` (default: the diagnostic range) with a suggestion. */
 export interface DiagnosticData {
@@ -153,6 +154,14 @@ export interface Practice {
   range: Range;
 }
 
+/** A person met in the study (SPEC section 11), by pseudonym, with attributes such as `role`. */
+export interface Participant {
+  id: string;
+  attributes: Record<string, number | boolean | string>;
+  /** Range of the id value in fieldnotes.yaml. */
+  range: Range;
+}
+
 export interface IntegrationRule {
   constructs: string[];
   levels: string[];
@@ -166,7 +175,10 @@ export interface StudyConfig {
   codebook: string;
   types: string[];
   practices: Practice[];
-  integration: IntegrationRule;
+  /** The participant registry; empty when the study has none (participants are then free strings). */
+  participants: Participant[];
+  /** The integration rule; null with `integration: false` (no NPT judgement, SPEC section 11). */
+  integration: IntegrationRule | null;
 }
 
 export interface CodeEntry {
@@ -220,7 +232,8 @@ export interface PracticeSummary {
   constructs: Record<string, ConstructSummary>;
   levels: Record<string, number>;
   codes: Record<string, { notes: number; segments: number }>;
-  integration: "full" | "partial" | "unassessed";
+  /** null in a study with `integration: false`. */
+  integration: "full" | "partial" | "unassessed" | null;
   reasons: string[];
   warnings: string[];
 }
@@ -237,20 +250,34 @@ export interface GroupSummary {
 export interface Summary {
   study: string;
   generatedAt: string;
-  rule: IntegrationRule;
+  /** null in a study with `integration: false`. */
+  rule: IntegrationRule | null;
   totals: { notes: number; included: number; excluded: number; practices: number };
   practices: PracticeSummary[];
-  groups: { full: GroupSummary; partial: GroupSummary; unassessed: GroupSummary };
+  /** `{}` in a study with `integration: false`. */
+  groups: { full: GroupSummary; partial: GroupSummary; unassessed: GroupSummary } | Record<string, never>;
   excluded: { file: string; rules: string[] }[];
 }
 
-export interface Evidence {
+/** A coded segment with its note's metadata (SPEC section 12): the evidence and retrieval shape. */
+export interface CodedSegment {
   file: string;
+  /** 1-based line where the segment starts. */
   line: number;
   text: string;
+  /** Inline codes, in order of first appearance. */
   codes: string[];
+  /** Core constructs the codes map to, section 4 order. */
   constructs: string[];
+  practice: string;
+  date: string;
+  type: string | null;
+  /** The note's observer as text (a number is given as its source text); null when none. */
+  observer: string | null;
+  participants: string[];
 }
+
+export type Evidence = CodedSegment;
 
 export interface PracticeDetail extends PracticeSummary {
   evidence: Evidence[];

@@ -10,11 +10,15 @@ import { listFix } from "./commalist.js";
 
 export const NOTE_FIELDS = ["practice", "date", "npt", "type", "observer", "participants", "level", "codes", "assessment"];
 const REQUIRED = ["practice", "date", "npt"];
+/** With `integration: false`, `npt` is optional (SPEC section 11). */
+const REQUIRED_WITHOUT_NPT = ["practice", "date"];
 
 export interface ValidationContext {
   config: StudyConfig;
   codebook: Codebook;
   practiceIds: Set<string>;
+  /** Ids of the participant registry; empty when the study has none (participants are free strings). */
+  participantIds: Set<string>;
   /** Today as YYYY-MM-DD in local time. */
   today: string;
   /** "Did you mean" over the ids valid where they stand (codes that a tag can name; practices), memoised. */
@@ -31,7 +35,15 @@ export function makeContext(config: StudyConfig, codebook: Codebook, today = loc
   // An id the codebook holds but that breaks the id syntax (`GP-Workload`) is never offered: it stays
   // invalid, and a tag cannot even spell `Practice_Champion`.
   const codes = new Suggester(codebook.order.filter((id) => CODE_ID.test(id)));
-  return { config, codebook, practiceIds, today, suggest: { codes, practices: new Suggester(practiceIds) } };
+  return {
+    config,
+    codebook,
+    practiceIds,
+    // Older caches and workers may hand over a config without `participants`.
+    participantIds: new Set((config.participants ?? []).map((p) => p.id)),
+    today,
+    suggest: { codes, practices: new Suggester(practiceIds) },
+  };
 }
 
 function diag(rule: RuleId, severity: Severity, message: string, range: Range, suggestions?: string[], replaceRange?: Range): Diagnostic {
@@ -104,7 +116,7 @@ export function validateNote(facts: NoteFacts, ctx: ValidationContext): Diagnost
 function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationContext, out: Diagnostic[]): void {
   const byKey = new Map<string, EntryFact>();
   for (const f of fields) byKey.set(f.key, f);
-  for (const key of REQUIRED) {
+  for (const key of ctx.config.integration === null ? REQUIRED_WITHOUT_NPT : REQUIRED) {
     const f = byKey.get(key);
     if (!f) out.push(diag("field-missing", "error", `The required field \`${key}\` is missing. Add '${key}: …' to the frontmatter.`, openRange));
     else if (isEmpty(f.value)) out.push(diag("field-missing", "error", `The required field \`${key}\` is empty. Give it a value.`, f.range));
@@ -152,7 +164,7 @@ function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationCo
         if (v!.kind !== "scalar") out.push(diag("field-type", "error", `\`observer\` takes one name or initials; this is ${describe(v!)}.`, v!.range));
         break;
       case "participants":
-        stringItems(f, out);
+        for (const item of stringItems(f, out)) checkParticipant(item.text, item.range, ctx, out);
         break;
       case "level":
         for (const item of stringItems(f, out)) {
@@ -199,6 +211,20 @@ function checkPractice(f: EntryFact, v: ValueFact, ctx: ValidationContext, out: 
     const s = ctx.suggest.practices.closest(v.text);
     out.push(diag("practice-unknown", "error", `'${v.text}' is not a practice in fieldnotes.yaml.${didYouMean(s)}`, v.range, s));
   }
+}
+
+/** With a registry, a participant must be one of its ids (SPEC section 11); without one, any string goes. */
+function checkParticipant(id: string, range: Range, ctx: ValidationContext, out: Diagnostic[]): void {
+  if (!ctx.participantIds.size || ctx.participantIds.has(id)) return;
+  const s = suggestIds(id, ctx.participantIds);
+  out.push(diag("participant-unknown", "error", `'${id}' is not a participant in fieldnotes.yaml.${didYouMean(s)}`, range, s));
+}
+
+/** Closest ids for a "did you mean": a case-only difference offers just that id (SPEC section 6). */
+export function suggestIds(word: string, ids: Iterable<string>): string[] {
+  const lower = word.toLowerCase();
+  for (const id of ids) if (id.toLowerCase() === lower) return [id];
+  return closest(word, ids);
 }
 
 function checkDate(v: ValueFact, ctx: ValidationContext, out: Diagnostic[]): void {
@@ -279,6 +305,10 @@ export interface NoteReading {
   levels: string[];
   frontCodes: string[];
   assessment: [string, string][];
+  /** `participants` values as written (distinct, in order). */
+  participants: string[];
+  /** `observer` as text (a number as its source text), or null. */
+  observer: string | null;
 }
 
 export function readNote(facts: NoteFacts): NoteReading | undefined {
@@ -290,6 +320,7 @@ export function readNote(facts: NoteFacts): NoteReading | undefined {
   const date = get("date");
   if (practice?.kind !== "scalar" || date?.kind !== "scalar") return undefined;
   const type = get("type");
+  const observer = get("observer");
   const assessment = get("assessment");
   const constructs = new Set<string>();
   for (const id of list(get("npt"))) {
@@ -303,6 +334,8 @@ export function readNote(facts: NoteFacts): NoteReading | undefined {
     constructs,
     levels: [...new Set(list(get("level")))],
     frontCodes: list(get("codes")),
+    participants: [...new Set(list(get("participants")))],
+    observer: observer?.kind === "scalar" && observer.type !== "null" ? observer.text : null,
     assessment: assessment?.kind === "map" ? assessment.entries.flatMap((e) => (e.value?.kind === "scalar" ? [[e.key, e.value.text] as [string, string]] : [])) : [],
   };
 }

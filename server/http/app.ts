@@ -4,10 +4,11 @@ import { Hono, type Context } from "hono";
 import { createHash, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { Study } from "../core/study.js";
-import { renderMarkdown, renderHtml, matrixCsv, segmentsCsv, MATRIX_BY, type MatrixBy } from "../report/index.js";
+import { renderMarkdown, renderHtml, segmentsCsv, servedHref, themes } from "../report/index.js";
 import { esc } from "../report/svg.js";
 import { PRINT_SCRIPT } from "../report/html.js";
 import { registerRefiRoutes } from "./refi.js";
+import { ANALYSIS_ROUTES, matrixHandler, registerAnalysisRoutes } from "./analysis.js";
 
 /** The HTML report may run its one print script and nothing else (a script smuggled in by a note could not run). */
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(PRINT_SCRIPT).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -24,7 +25,7 @@ export interface AppOptions {
 }
 
 /** The routes of SPEC section 8 (GET and HEAD only; other methods get 405). */
-export const ROUTES = ["/api/health", "/api/summary", "/api/practices/:id", "/api/diagnostics", "/api/matrix.csv", "/api/segments.csv", "/api/report.md", "/"] as const;
+export const ROUTES = ["/api/health", "/api/summary", "/api/practices/:id", "/api/diagnostics", "/api/matrix.csv", "/api/segments.csv", "/api/report.md", "/", ...ANALYSIS_ROUTES] as const;
 
 const PRACTICE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const COMPRESS_MIN = 1024;
@@ -174,15 +175,9 @@ export function createApp(study: Study, options: AppOptions) {
 
   app.get("/api/diagnostics", (c) => send(c, "diagnostics", "json", () => JSON.stringify(study.diagnosticsReport())));
 
-  app.get("/api/matrix.csv", (c) => {
-    const by = (c.req.query("by") ?? "construct") as MatrixBy;
-    if (!MATRIX_BY.includes(by)) return jsonError(c, 400, `'by' must be one of ${MATRIX_BY.join(", ")}.`);
-    const p = c.req.query("presence");
-    if (p !== undefined && !["", "0", "1", "true", "false"].includes(p)) return jsonError(c, 400, "'presence' must be 1 or 0.");
-    const presence = p === "1" || p === "true" || p === "";
-    if (!study.config) return configError(c);
-    return send(c, `matrix?by=${by}&presence=${presence ? 1 : 0}`, "csv", () => matrixCsv(study.summary(), study.codebook, by, presence));
-  });
+  const kit = { send, jsonError, configError };
+  app.get("/api/matrix.csv", matrixHandler(study, kit));
+  registerAnalysisRoutes(app, study, kit);
 
   app.get("/api/segments.csv", (c) => send(c, "segments", "csv", () => segmentsCsv(study)));
 
@@ -190,7 +185,7 @@ export function createApp(study: Study, options: AppOptions) {
 
   app.get("/api/report.md", (c) => {
     if (!study.config) return configError(c);
-    return send(c, "report.md", "md", () => renderMarkdown(study.summary(), study.codebook));
+    return send(c, "report.md", "md", () => renderMarkdown(study.summary(), study.codebook, { themes: themes(study), href: servedHref }));
   });
 
   app.get("/", (c) => {
@@ -204,7 +199,7 @@ export function createApp(study: Study, options: AppOptions) {
           `</ul></body></html>\n`,
       }));
     }
-    return send(c, "report.html", "html", () => renderHtml(study));
+    return send(c, "report.html", "html", () => renderHtml(study, { href: servedHref }));
   });
 
   // Known routes, other methods: 405 (HEAD is answered by the GET routes).

@@ -274,6 +274,20 @@ export function completion(loc: Located, text: string, pos: Position, opts: Comp
             ctx.range,
             opts,
           );
+        case "participants":
+          return withRange(
+            (study.config?.participants ?? []).map((p, i) => {
+              const attrs = Object.entries(p.attributes).map(([k, v]) => `${k}: ${String(v)}`).join(", ");
+              return {
+                label: p.id,
+                kind: CompletionItemKind.Value,
+                ...(attrs ? { detail: attrs } : {}),
+                sortText: String(i).padStart(5, "0"),
+              };
+            }),
+            ctx.range,
+            opts,
+          );
         case "npt":
           return withRange(nptItems(no, lazy), ctx.range, opts);
         case "type":

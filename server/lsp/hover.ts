@@ -61,10 +61,10 @@ export function codeMarkdown(entry: CodeEntry, counts?: { notes: number; segment
 const FIELD_DOCS: Record<string, string> = {
   practice: "The practice (case) this note is about: an `id` from `practices` in fieldnotes.yaml. Required.",
   date: "The date of the observation, interview or meeting, `YYYY-MM-DD`. Required.",
-  npt: "The NPT constructs or sub-constructs the note speaks to: one id or a list. Required.",
+  npt: "The NPT constructs or sub-constructs the note speaks to: one id or a list. Required, unless the study sets `integration: false`.",
   type: "The kind of note: one of the study's `types`.",
   observer: "Who wrote the note (name or initials).",
-  participants: "Who took part: one string or a list.",
+  participants: "Who took part: one string or a list; ids from `participants` in fieldnotes.yaml when the study keeps a registry.",
   level: "The levels the note concerns: patient, practice, community.",
   codes: "Codebook codes applying to the whole note.",
   assessment: "Your judgement at this date of each core construct: full, partial or absent.",
@@ -90,6 +90,16 @@ export function hover(loc: Located, pos: Position): Hover | null {
         const attrs = Object.entries(p.attributes).map(([k, v]) => `- ${k}: ${String(v)}`);
         value = [`**${p.name ?? p.id}** \`${p.id}\``, ...(attrs.length ? [attrs.join("\n")] : []), `${plural(n, "note")}.`].join("\n\n");
       }
+      break;
+    }
+    case "participant": {
+      const registry = study.config?.participants ?? [];
+      const p = registry.find((x) => x.id === t.id);
+      if (p) {
+        const attrs = Object.entries(p.attributes).map(([k, v]) => `- ${k}: ${String(v)}`);
+        value = [`**Participant** \`${p.id}\``, ...(attrs.length ? [attrs.join("\n")] : [])].join("\n\n");
+      } else if (registry.length) value = `\`${t.id}\` is not a participant in fieldnotes.yaml.`;
+      else value = `**Participant** \`${t.id}\`\n\nThis study has no participant registry: participants are free text.`;
       break;
     }
     case "npt":

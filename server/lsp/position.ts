@@ -1,12 +1,14 @@
 // What is under the cursor, found from the index's facts (ranges), never by re-parsing: a code use
 // (inline or in the frontmatter `codes`), a practice value, an NPT value, a frontmatter key, a code key
-// or a parent/replacedBy value in the codebook, a practice id in fieldnotes.yaml.
+// or a parent/replacedBy value in the codebook, a practice id in fieldnotes.yaml; a participant
+// (a `participants` value, or an id of the registry in fieldnotes.yaml).
 import { containsPosition, type CodeUse, type Position, type Range, type ValueFact } from "../core/index.js";
 import type { Located } from "./workspace.js";
 
 export type Target =
   | { kind: "code"; id: string; range: Range }
   | { kind: "practice"; id: string; range: Range }
+  | { kind: "participant"; id: string; range: Range }
   | { kind: "npt"; id: string; range: Range }
   | { kind: "field"; key: string; range: Range };
 
@@ -41,6 +43,8 @@ export function targetAt(loc: Located, pos: Position): Target | undefined {
     for (const f of facts.fields ?? []) {
       if (f.key === "practice") {
         for (const s of scalars(f.value)) if (containsPosition(s.range, pos)) return { kind: "practice", id: s.text, range: unquote(s.range, s.text) };
+      } else if (f.key === "participants") {
+        for (const s of scalars(f.value)) if (containsPosition(s.range, pos)) return { kind: "participant", id: s.text, range: unquote(s.range, s.text) };
       } else if (f.key === "npt") {
         for (const s of scalars(f.value)) if (containsPosition(s.range, pos)) return { kind: "npt", id: s.text, range: unquote(s.range, s.text) };
       }
@@ -59,6 +63,9 @@ export function targetAt(loc: Located, pos: Position): Target | undefined {
   }
   for (const p of study.config?.practices ?? []) {
     if (containsPosition(p.range, pos)) return { kind: "practice", id: p.id, range: unquote(p.range, p.id) };
+  }
+  for (const p of study.config?.participants ?? []) {
+    if (containsPosition(p.range, pos)) return { kind: "participant", id: p.id, range: unquote(p.range, p.id) };
   }
   return undefined;
 }

@@ -8,8 +8,9 @@
 import type { Study } from "../core/study.js";
 import type { Codebook, Summary } from "../core/types.js";
 import { CONSTRUCTS, LEVELS, coreConstruct } from "../core/npt.js";
-import { includedNotes, stringField } from "./util.js";
-import { segmentConstructs } from "../core/summary.js";
+import { includedNotes } from "./util.js";
+import { noteSegments } from "../core/analysis/segments.js";
+import { frameworkMatrix, type Matrix, type MatrixParams } from "../core/analysis/matrix.js";
 
 export type MatrixBy = "construct" | "code" | "level" | "assessment";
 
@@ -28,7 +29,8 @@ function plainCell(value: string | number): string {
   return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function rows(lines: string[][]): string {
+/** Lines of cells as CSV text: cells joined with `,`, each line ended with CRLF. */
+export function csvRows(lines: string[][]): string {
   return lines.map((l) => l.join(",")).join("\r\n") + "\r\n";
 }
 
@@ -57,14 +59,14 @@ export function matrixCsv(summary: Summary, codebook: Codebook, by: MatrixBy = "
   }
   const lines = [["practice", ...columns.map(textCell)]];
   for (const p of summary.practices) lines.push([textCell(p.id), ...columns.map((c) => plainCell(cell(p, c)))]);
-  return rows(lines);
+  return csvRows(lines);
 }
 
-const SEGMENT_COLUMNS = ["file", "line", "practice", "practice_name", "date", "type", "observer", "constructs", "code", "code_construct", "text"];
+const SEGMENT_COLUMNS = ["file", "line", "practice", "practice_name", "date", "type", "observer", "participants", "constructs", "code", "code_construct", "text"];
 
 /**
  * One row per coded segment and code (a segment with two codes gives two rows), included notes in path
- * order. `constructs`: the core constructs the segment's codes map to (`;`-separated, section 4 order);
+ * order. `participants`: the note's participants, `;`-separated. `constructs`: the core constructs the segment's codes map to (`;`-separated, section 4 order);
  * `code_construct`: the core construct of this row's code. Then one column per practice attribute
  * (named as in fieldnotes.yaml, prefixed `practice_` if the name clashes with a column above).
  */
@@ -83,13 +85,12 @@ export function segmentsCsv(study: Study): string {
     if (!r.facts.segments.length) continue;
     const n = r.reading!;
     const practice = practices.get(n.practice);
-    const observer = stringField(r, "observer");
     const attrs = attrNames.map((a) => {
       const v = practice?.attributes[a];
       return v === undefined ? "" : typeof v === "string" ? textCell(v) : plainCell(String(v));
     });
-    for (const seg of r.facts.segments) {
-      const constructs = segmentConstructs(seg.codes, study.codebook).join(";");
+    for (const seg of noteSegments(r, study.codebook)) {
+      const constructs = seg.constructs.join(";");
       for (const code of seg.codes) {
         lines.push([
           textCell(r.file),
@@ -98,7 +99,8 @@ export function segmentsCsv(study: Study): string {
           textCell(practice?.name ?? ""),
           plainCell(n.date),
           textCell(n.type ?? ""),
-          textCell(observer),
+          textCell(seg.observer ?? ""),
+          textCell(seg.participants.join(";")),
           plainCell(constructs),
           textCell(code),
           plainCell(core(code) ?? ""),
@@ -108,5 +110,28 @@ export function segmentsCsv(study: Study): string {
       }
     }
   }
-  return rows(lines);
+  return csvRows(lines);
+}
+
+/** A framework matrix of SPEC 12.3 as CSV: first column the rows' kind, row labels guarded as text. */
+export function frameworkMatrixCsv(m: Matrix): string {
+  const lines = [m.header.map(textCell)];
+  for (const r of m.rows) lines.push([textCell(r.label), ...r.cells.map((c) => plainCell(c))]);
+  return csvRows(lines);
+}
+
+/**
+ * The matrix for `by`/`presence` and the parameters of SPEC 12.3. With only `by` and `presence` it is
+ * exactly the Summary-based matrix of section 8 (byte for byte).
+ */
+export function matrixCsvFor(study: Study, params: MatrixParams): string {
+  if (params.plain) return matrixCsv(study.summary(), study.codebook, params.by, params.presence);
+  return frameworkMatrixCsv(frameworkMatrix(study, params));
+}
+
+/** Co-occurrence (SPEC 12.4): first column `code`, one column and one row per code in codebook order. */
+export function cooccurrenceCsv(m: { codes: string[]; counts: number[][] }): string {
+  const lines = [["code", ...m.codes.map(textCell)]];
+  m.codes.forEach((c, i) => lines.push([textCell(c), ...m.counts[i].map(String)]));
+  return csvRows(lines);
 }

@@ -1,6 +1,7 @@
 // The Markdown report: for review in a pull request or on a git host. Deterministic: the same notes,
 // config and codebook give the same bytes (no timestamp inside), so a committed report diffs cleanly.
 import type { Codebook, Summary, PracticeSummary, AttributeComparison } from "../core/types.js";
+import type { Theme } from "./themes.js";
 import { CONSTRUCTS, LEVELS, ASSESSMENT_SYMBOL, INTEGRATION_SYMBOL, INTEGRATION_WORDS, constructTitle, num, ruleWords } from "./util.js";
 
 /** Escapes text from notes or config for a Markdown table cell or line: no markup, no HTML, no `|`. */
@@ -11,10 +12,21 @@ export function mdText(s: string): string {
     .replace(/^([-+=>])/, "\\$1");
 }
 
-/** A link to a study file (root-relative path), its text escaped, its destination percent-encoded. */
-function fileLink(file: string, line?: number): string {
-  const href = file.split("/").map(encodeURIComponent).join("/") + (line ? `#L${line}` : "");
-  return `[${mdText(file)}${line ? `:${line}` : ""}](${href})`;
+/** Where a link to a study file (and a line) points: root-relative by default (SPEC 12.5). */
+export type MdHref = (file: string, line?: number) => string;
+const rootHref: MdHref = (file, line) => file.split("/").map(encodeURIComponent).join("/") + (line ? `#L${line}` : "");
+
+/** A link to a study file, its text escaped, its destination percent-encoded. */
+function fileLink(file: string, line?: number, href: MdHref = rootHref): string {
+  return `[${mdText(file)}${line ? `:${line}` : ""}](${href(file, line)})`;
+}
+
+export interface MarkdownOptions {
+  /** The themes part (codes in use and their segments by practice); left out when absent. */
+  themes?: Theme[];
+  href?: MdHref;
+  /** Excerpts per code and practice in the themes part (default 20). */
+  themeCap?: number;
 }
 
 function table(head: string[], align: ("l" | "r" | "c")[], body: string[][]): string[] {
@@ -40,17 +52,24 @@ function comparison(a: AttributeComparison | undefined): string {
     .join(", ");
 }
 
-export function renderMarkdown(summary: Summary, codebook: Codebook): string {
+export function renderMarkdown(summary: Summary, codebook: Codebook, options: MarkdownOptions = {}): string {
   const out: string[] = [];
   const t = summary.totals;
   const count = (kind: PracticeSummary["integration"]) => summary.practices.filter((p) => p.integration === kind).length;
-  out.push(`# Integration summary: ${mdText(summary.study)}`, "");
+  out.push(`# ${summary.rule ? "Integration summary" : "Study summary"}: ${mdText(summary.study)}`, "");
+  const rule = summary.rule;
+  if (!rule) {
+    // `integration: false` (SPEC section 11): no integration table and no group comparison.
+    out.push(`${t.notes} notes: ${t.included} included, ${t.excluded} excluded (errors). ${t.practices} practices.`, "");
+    out.push(...matrixAndAfter(summary, codebook, options));
+    return out.join("\n");
+  }
   out.push(
     `${t.notes} notes: ${t.included} included, ${t.excluded} excluded (errors). ${t.practices} practices: ` +
       `${count("full")} fully integrated, ${count("partial")} partially integrated, ${count("unassessed")} not yet assessed.`,
     "",
   );
-  out.push(mdText(ruleWords(summary.rule)), "");
+  out.push(mdText(ruleWords(rule)), "");
   out.push("Assessments: ● full, ◐ partial, ○ absent, – not assessed (the latest assessment in the notes, with its date).", "");
 
   out.push("## Integration", "");
@@ -63,7 +82,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
         String(p.notes),
         ...CONSTRUCTS.map((c) => assessmentCell(p, c)),
         ...LEVELS.map((l) => String(p.levels[l] ?? 0)),
-        `${INTEGRATION_SYMBOL[p.integration]} ${p.integration}`,
+        `${INTEGRATION_SYMBOL[p.integration!]} ${p.integration}`,
         p.reasons.length ? p.reasons.map(mdText).join("; ") : "–",
       ]),
     ),
@@ -75,7 +94,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
 
   out.push("## Groups compared", "");
   out.push("Attributes of the practices in each group (numbers: mean, with minimum–maximum; other values: how many practices have each).", "");
-  const groups = (["full", "partial", "unassessed"] as const).map((g) => ({ g, group: summary.groups[g] }));
+  const groups = (["full", "partial", "unassessed"] as const).map((g) => ({ g, group: summary.groups[g]! }));
   const names: string[] = [];
   for (const p of summary.practices) for (const k of Object.keys(p.attributes)) if (!names.includes(k)) names.push(k);
   out.push(
@@ -89,16 +108,26 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
     ),
     "",
   );
+  out.push(...matrixAndAfter(summary, codebook, options));
+  return out.join("\n");
+}
 
-  out.push("## Framework matrix", "", "Included notes naming each construct (or one of its sub-constructs) in `npt`, and segments coded with a code that maps to it.", "");
-  out.push(
-    ...table(
-      ["Practice", ...CONSTRUCTS.map((c) => `${constructTitle(c)} (notes / coded segments)`)],
-      ["l", ...CONSTRUCTS.map(() => "r" as const)],
-      summary.practices.map((p) => [mdText(p.id), ...CONSTRUCTS.map((c) => `${p.constructs[c].notes} / ${p.constructs[c].codedSegments}`)]),
-    ),
-    "",
-  );
+/** The parts every study gets: the framework matrix, codes, notes by practice, excluded notes. */
+function matrixAndAfter(summary: Summary, codebook: Codebook, options: MarkdownOptions): string[] {
+  const out: string[] = [];
+  // A study without NPT (integration: false, no npt anywhere) has nothing to show by construct.
+  const anyConstruct = summary.practices.some((p) => Object.values(p.constructs).some((c) => c.notes > 0 || c.codedSegments > 0));
+  if (summary.rule || anyConstruct) {
+    out.push("## Framework matrix", "", "Included notes naming each construct (or one of its sub-constructs) in `npt`, and segments coded with a code that maps to it.", "");
+    out.push(
+      ...table(
+        ["Practice", ...CONSTRUCTS.map((c) => `${constructTitle(c)} (notes / coded segments)`)],
+        ["l", ...CONSTRUCTS.map(() => "r" as const)],
+        summary.practices.map((p) => [mdText(p.id), ...CONSTRUCTS.map((c) => `${p.constructs[c].notes} / ${p.constructs[c].codedSegments}`)]),
+      ),
+      "",
+    );
+  }
 
   out.push("## Codes", "", "Notes per practice where each code appears (frontmatter or inline), in codebook order.", "");
   out.push(
@@ -133,11 +162,35 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
     "",
   );
 
+  if (options.themes) out.push(...themesPart(options.themes, summary, options.href ?? rootHref, options.themeCap ?? 20));
+
   out.push("## Excluded notes", "");
   if (!summary.excluded.length) out.push("None: every note passed the checks.", "");
   else {
     out.push(`${summary.excluded.length} notes have errors and are left out of every count above. Run \`fieldnotes check\` for the details.`, "");
-    out.push(...table(["File", "Errors"], ["l", "l"], summary.excluded.map((e) => [fileLink(e.file), e.rules.map((r) => `\`${r}\``).join(", ")])), "");
+    out.push(...table(["File", "Errors"], ["l", "l"], summary.excluded.map((e) => [fileLink(e.file, undefined, options.href), e.rules.map((r) => `\`${r}\``).join(", ")])), "");
   }
-  return out.join("\n");
+  return out;
+}
+
+/** The themes part: each code in use and its coded segments by practice, with date, type, participants and a link. */
+function themesPart(list: Theme[], summary: Summary, href: MdHref, cap: number): string[] {
+  const out = ["## Themes", "", `Every code in use, in codebook order with codes below their parents, and its coded segments by practice (date order). At most ${cap} excerpts per code and practice; \`fieldnotes query --code ID --practice ID\` lists them all.`, ""];
+  if (!list.length) out.push("No coded segments yet.", "");
+  const names = new Map(summary.practices.map((p) => [p.id, p.name]));
+  for (const t of list) {
+    const hashes = "#".repeat(Math.min(3 + t.depth, 6));
+    out.push(`${hashes} ${mdText(t.label)} (\`${t.code}\`)`, "", `${t.total} coded segment${t.total === 1 ? "" : "s"}.`, "");
+    for (const g of t.practices) {
+      const name = names.get(g.practice);
+      out.push(`**${mdText(g.practice)}${name ? ` (${mdText(name)})` : ""}**, ${g.segments.length}:`, "");
+      for (const s of g.segments.slice(0, cap)) {
+        const meta = [s.date, s.type ? mdText(s.type) : "", s.participants.map(mdText).join(", ")].filter(Boolean).join(" · ");
+        out.push(`- ${meta}, ${fileLink(s.file, s.line, href)}`, ...s.text.split(/\r\n|\r|\n/).map((l) => `  > ${mdText(l)}`));
+      }
+      if (g.segments.length > cap) out.push(`- ${g.segments.length - cap} more: \`fieldnotes query --code ${t.code} --practice ${g.practice}\``);
+      out.push("");
+    }
+  }
+  return out;
 }

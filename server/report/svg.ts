@@ -29,10 +29,13 @@ export interface HeatmapInput {
 
 /** Practice × code heatmap: rows practices, columns codes (labels slanted), a number in every cell. */
 export function heatmapSvg(h: HeatmapInput): string {
-  const cell = 24;
-  const left = Math.min(180, 12 + Math.max(40, ...h.rows.map((r) => r.label.length * 7)));
-  const top = Math.min(170, 20 + Math.max(30, ...h.columns.map((c) => Math.min(c.label.length, 24) * 5.6)));
-  const width = left + h.columns.length * cell + 30;
+  // Cells big enough to read a three-digit count; column labels whole (slanted), up to 60 characters.
+  const cell = 32;
+  const left = Math.min(260, 12 + Math.max(40, ...h.rows.map((r) => Math.min(r.label.length, 36) * 7.5)));
+  const top = Math.min(400, 24 + Math.max(30, ...h.columns.map((c) => Math.min(c.label.length, 60) * 5.8)));
+  // Slanted labels reach right of their column by about cos(55°) of their length: room for the last one.
+  const lastLabel = Math.min(h.columns[h.columns.length - 1]?.label.length ?? 0, 60);
+  const width = left + h.columns.length * cell + Math.max(30, Math.ceil(lastLabel * 6.2 * Math.cos((55 * Math.PI) / 180)) + 12);
   const height = top + h.rows.length * cell + 10;
   let max = 0;
   const values = h.rows.map((_, r) => h.columns.map((_, c) => {
@@ -45,18 +48,18 @@ export function heatmapSvg(h: HeatmapInput): string {
   parts.push(`<title id="hm-title">${esc(h.caption)}</title>`);
   h.columns.forEach((c, j) => {
     const x = left + j * cell + cell / 2;
-    parts.push(`<text class="col-label" transform="translate(${x + 3},${top - 6}) rotate(-55)"><title>${esc(c.id)}: ${esc(c.label)}</title>${esc(trunc(c.label, 24))}</text>`);
+    parts.push(`<text class="col-label" transform="translate(${x + 3},${top - 6}) rotate(-55)"><title>${esc(c.id)}: ${esc(c.label)}</title>${esc(trunc(c.label, 60))}</text>`);
   });
   h.rows.forEach((r, i) => {
     const y = top + i * cell;
-    parts.push(`<text class="row-label" x="${left - 8}" y="${y + cell / 2 + 4}" text-anchor="end"><title>${esc(r.label)}</title>${esc(trunc(r.label, 24))}</text>`);
+    parts.push(`<text class="row-label" x="${left - 8}" y="${y + cell / 2 + 4}" text-anchor="end"><title>${esc(r.label)}</title>${esc(trunc(r.label, 36))}</text>`);
     h.columns.forEach((_, j) => {
       const v = values[i][j];
       const { fill, ink } = shade(max ? v / max : 0);
       const x = left + j * cell;
       parts.push(
         `<g><title>${esc(h.title(i, j, v))}</title><rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" rx="2" fill="${fill}"/>` +
-          `<text x="${x + (cell - 2) / 2}" y="${y + cell / 2 + 3}" text-anchor="middle" class="cell" style="fill:${ink}">${v}</text></g>`,
+          `<text x="${x + (cell - 2) / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" class="cell" style="fill:${ink}">${v}</text></g>`,
       );
     });
   });
@@ -95,10 +98,12 @@ export function timelineSvg(t: TimelineInput): string {
     });
     parts.push(`<text class="total" x="${left + t.months.length * colW + 6}" y="${base - 4}">${total}</text>`);
   });
-  // Year ticks along the bottom.
+  // Month ticks along the bottom: every month when there is room, else every 2, 3, 6 or 12 months
+  // (a label is ~48 px wide), always starting from the first month.
   const axisY = top + t.rows.length * rowH + 4;
+  const step = [1, 2, 3, 6, 12].find((k) => k * colW >= 50) ?? 12;
   t.months.forEach((m, j) => {
-    if (j === 0 || m.endsWith("-01")) {
+    if (j % step === 0) {
       const x = left + j * colW;
       parts.push(`<line x1="${x}" x2="${x}" y1="${top}" y2="${axisY}" class="tick"/><text class="tick-label" x="${x + 2}" y="${axisY + 14}">${m}</text>`);
     }

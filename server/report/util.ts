@@ -25,8 +25,9 @@ export function constructTitle(id: string): string {
 }
 
 export const ASSESSMENT_SYMBOL: Record<string, string> = { full: "●", partial: "◐", absent: "○" };
-export const INTEGRATION_SYMBOL: Record<PracticeSummary["integration"], string> = { full: "✔", partial: "◐", unassessed: "?" };
-export const INTEGRATION_WORDS: Record<PracticeSummary["integration"], string> = {
+export type Integration = NonNullable<PracticeSummary["integration"]>;
+export const INTEGRATION_SYMBOL: Record<Integration, string> = { full: "✔", partial: "◐", unassessed: "?" };
+export const INTEGRATION_WORDS: Record<Integration, string> = {
   full: "Fully integrated",
   partial: "Partially integrated",
   unassessed: "Not yet assessed",

@@ -58,7 +58,9 @@ describe("routes", () => {
     expect(d.id).toBe("Magenta");
     expect(d.evidence.length).toBeGreaterThan(0);
     for (const e of d.evidence) {
-      expect(Object.keys(e).sort()).toEqual(["codes", "constructs", "file", "line", "text"]);
+      // SPEC section 12: evidence is a coded segment with its note's metadata.
+      expect(Object.keys(e).sort()).toEqual(["codes", "constructs", "date", "file", "line", "observer", "participants", "practice", "text", "type"]);
+      expect(e.practice).toBe("Magenta");
       expect(e.file).toMatch(/^notes\/Magenta\/.*\.md$/);
       const lines = readFileSync(join(dir, e.file), "utf8").split(/\r?\n/);
       // The segment (paragraph, list item paragraph, table cell...) starts on that line.
@@ -111,7 +113,7 @@ describe("routes", () => {
     const r = await http(server.port, "/api/segments.csv");
     expect(r.status).toBe(200);
     const lines = r.text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("file,line,practice,practice_name,date,type,observer,constructs,code,code_construct,text,listSize,training,linkWorkerStart");
+    expect(lines[0]).toBe("file,line,practice,practice_name,date,type,observer,participants,constructs,code,code_construct,text,listSize,training,linkWorkerStart");
     let expected = 0;
     for (const p of study.config!.practices) for (const e of study.practiceDetail(p.id)!.evidence) expected += e.codes.length;
     // Quoted text may not contain CRLF here (segments are single paragraphs); count records by lines.
@@ -328,9 +330,11 @@ describe("oracle: the CLI", () => {
     expect(stripGenerated(served)).toEqual(stripGenerated(cli));
   });
 
-  it("GET /api/report.md equals `fieldnotes report --format md`, byte for byte", async () => {
+  it("GET /api/report.md equals `fieldnotes report --format md`, byte for byte but for links to the served note pages", async () => {
     const out = execFileSync(process.execPath, [join(repoRoot, "bin/fieldnotes.js"), "report", dir, "--format", "md", "--no-cache"], { encoding: "utf8" });
-    expect((await http(server.port, "/api/report.md")).text).toBe(out);
+    const served = (await http(server.port, "/api/report.md")).text;
+    expect(served).toContain("](/notes/notes/");
+    expect(served.replaceAll("](/notes/", "](")).toBe(out);
   });
 });
 
