@@ -4,12 +4,15 @@
 import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import { findStudyRoot } from "../core/index.js";
 import { codeUsage, noteSegmentMarks, type CodeUsage, type NoteSegmentMark } from "../core/codeusage.js";
-import type { Summary } from "../core/index.js";
+import type { CodedSegment, Summary } from "../core/index.js";
+import { AnalysisUsageError, parseFilters } from "../core/analysis/filters.js";
+import { DEFAULT_LIMIT, MAX_LIMIT, querySegments } from "../core/analysis/retrieval.js";
 import { uriToPath, type StudyHandle, type Workspace } from "./workspace.js";
 
 export const CODES_REQUEST = "fieldnotes/codes";
 export const SUMMARY_REQUEST = "fieldnotes/summary";
 export const NOTE_SEGMENTS_REQUEST = "fieldnotes/noteSegments";
+export const SEGMENTS_REQUEST = "fieldnotes/segments";
 
 /** A ResponseError of kind InvalidParams (-32602) whose message names the bad value. */
 export function invalidParams(message: string): ResponseError<void> {
@@ -44,6 +47,42 @@ export function codesRequest(handle: StudyHandle): { codes: CodeUsage[] } {
 export function summaryRequest(handle: StudyHandle): Summary {
   if (!handle.study.config) throw new ResponseError(LSPErrorCodes.RequestFailed, "fieldnotes: the study configuration is invalid; fix fieldnotes.yaml first.");
   return handle.study.summary();
+}
+
+/**
+ * `fieldnotes/segments` {uri, filters, limit?, offset?} → {total, segments}, exactly as GET /api/segments
+ * (SPEC 10, 12.2): `filters` maps the filter names of 12.1 to lists of strings. A bad filter name or
+ * value, or a bad limit/offset, is InvalidParams with the same message as the HTTP 400.
+ */
+export function segmentsRequest(handle: StudyHandle, params: unknown): { total: number; segments: CodedSegment[] } {
+  const study = handle.study;
+  if (!study.config) throw new ResponseError(LSPErrorCodes.RequestFailed, "fieldnotes: the study configuration is invalid; fix fieldnotes.yaml first.");
+  const p = (params ?? {}) as { filters?: unknown; limit?: unknown; offset?: unknown };
+  const whole = (name: string, v: unknown, fallback: number, max: number): number => {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > max) throw invalidParams(`fieldnotes: '${name}' must be a whole number from 0 to ${max}, not '${String(v)}'.`);
+    return v;
+  };
+  const limit = whole("limit", p.limit, DEFAULT_LIMIT, MAX_LIMIT);
+  const offset = whole("offset", p.offset, 0, Number.MAX_SAFE_INTEGER);
+  const pairs: [string, string][] = [];
+  if (p.filters !== undefined && p.filters !== null) {
+    if (typeof p.filters !== "object" || Array.isArray(p.filters)) throw invalidParams("fieldnotes: 'filters' must be an object of filter names to lists of strings.");
+    for (const [name, values] of Object.entries(p.filters as Record<string, unknown>)) {
+      const list = typeof values === "string" ? [values] : values;
+      if (!Array.isArray(list) || list.some((v) => typeof v !== "string")) throw invalidParams(`fieldnotes: filter '${name}' must be a list of strings.`);
+      for (const v of list as string[]) pairs.push([name, v]);
+    }
+  }
+  let filters;
+  try {
+    filters = parseFilters(pairs, { config: study.config, codebook: study.codebook });
+  } catch (err) {
+    if (err instanceof AnalysisUsageError) throw invalidParams(`fieldnotes: ${err.message}`);
+    throw err;
+  }
+  const all = querySegments(study, filters, { memoise: true });
+  return { total: all.length, segments: all.slice(offset, offset + limit) };
 }
 
 /** `fieldnotes/noteSegments` {uri of a note} → {segments: NoteSegmentMark[]}: the editor's margin marks. */

@@ -34,7 +34,7 @@ import { codeActions } from "./codeActions.js";
 import { workspaceSymbols } from "./symbols.js";
 import { collectGarbage } from "./memory.js";
 import { codeLenses } from "./codeLens.js";
-import { CODES_REQUEST, NOTE_SEGMENTS_REQUEST, SUMMARY_REQUEST, codesRequest, noteSegmentsRequest, studyOfParam, summaryRequest } from "./requests.js";
+import { CODES_REQUEST, NOTE_SEGMENTS_REQUEST, SEGMENTS_REQUEST, SUMMARY_REQUEST, codesRequest, noteSegmentsRequest, segmentsRequest, studyOfParam, summaryRequest } from "./requests.js";
 
 /** Above this many watcher events at once, a full refresh of the study is cheaper than one by one. */
 const MANY_EVENTS = 200;
@@ -343,6 +343,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return handle;
   }
   connection.onRequest(CODES_REQUEST, safe("codes", async (params: unknown) => codesRequest(await requestStudy(params))));
+  connection.onRequest(SEGMENTS_REQUEST, safe("segments", async (params: unknown) => segmentsRequest(await requestStudy(params), params)));
   connection.onRequest(SUMMARY_REQUEST, safe("summary", async (params: unknown) => summaryRequest(await requestStudy(params))));
   connection.onRequest(
     NOTE_SEGMENTS_REQUEST,

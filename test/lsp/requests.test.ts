@@ -88,6 +88,44 @@ describe("fieldnotes/codes, fieldnotes/summary, fieldnotes/noteSegments, codeLen
     expect(none).toEqual([]);
   });
 
+  it("fieldnotes/segments answers as `fieldnotes query` does, and follows unsaved text", async () => {
+    type Seg = { file: string; line: number; codes: string[]; practice: string };
+    const ask = (filters: Record<string, string[]>, extra: object = {}) =>
+      c.conn.sendRequest<{ total: number; segments: Seg[] }>("fieldnotes/segments", { uri: pathToFileURL(s.root).href, filters, ...extra });
+    for (const filters of [{}, { code: ["gp-buy-in"] }, { code: ["shared-learning"], practice: ["Cobalt"] }, { under: ["gp-buy-in"] }]) {
+      const args = Object.entries(filters).flatMap(([k, vs]) => vs.flatMap((v) => [`--${k}`, v]));
+      const cli = JSON.parse(execFileSync(process.execPath, [join(REPO, "bin/fieldnotes.js"), "query", s.root, ...args, "--format", "json"], { encoding: "utf8" }));
+      expect(await ask(filters), JSON.stringify(filters)).toEqual(cli);
+    }
+    const page = await ask({ code: ["gp-buy-in"] }, { limit: 1, offset: 1 });
+    expect(page.total).toBe(3);
+    expect(page.segments).toHaveLength(1);
+    const uri = s.uri("notes/Magenta/good.md");
+    c.open(uri, GOOD_NOTE);
+    c.change(uri, 2, [{ text: GOOD_NOTE.replace("#shared-learning #gp-buy-in", "#shared-learning") }]);
+    await waitFor(async () => (await ask({ code: ["gp-buy-in"] })).total === 2, "one gp-buy-in segment fewer from unsaved text");
+    c.close(uri);
+    await waitFor(async () => (await ask({ code: ["gp-buy-in"] })).total === 3, "back to the saved text");
+  });
+
+  it("fieldnotes/segments refuses a bad filter, value or limit with InvalidParams naming it", async () => {
+    const uri = pathToFileURL(s.root).href;
+    for (const [params, pattern] of [
+      [{ uri, filters: { cod: ["gp-buy-in"] } }, /cod/],
+      [{ uri, filters: { code: ["gp-buyin"] } }, /gp-buyin.*gp-buy-in/],
+      [{ uri, filters: { from: ["2016-02-30"] } }, /2016-02-30/],
+      [{ uri, filters: { code: [3] } }, /'code' must be a list of strings/],
+      [{ uri, filters: [] }, /'filters' must be an object/],
+      [{ uri, limit: 10001 }, /'limit' must be a whole number from 0 to 10000/],
+      [{ uri, offset: -1 }, /'offset'/],
+    ] as const) {
+      const err = await c.conn.sendRequest("fieldnotes/segments", params).then(() => undefined, (e: { code: number; message: string }) => e);
+      expect(err, JSON.stringify(params)).toBeDefined();
+      expect(err!.code).toBe(-32602);
+      expect(err!.message).toMatch(pattern);
+    }
+  });
+
   it("refuses bad parameters with InvalidParams naming the value", async () => {
     for (const [params, pattern] of [
       [{}, /needs 'uri'/],
