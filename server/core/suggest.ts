@@ -70,7 +70,7 @@ export function closest(word: string, candidates: Iterable<string>, max = 3): st
 }
 
 /** Lists up to this long are scanned whole (the exact answer of `closest`); longer ones use the index. */
-export const SCAN_LIMIT = 1000;
+export const SCAN_LIMIT = 256;
 /** At most this many prefix matches are weighed for one word in a long list. */
 const PREFIX_CANDIDATES = 16;
 
