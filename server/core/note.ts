@@ -4,6 +4,7 @@ import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
+import { findSuppressions } from "./suppress.js";
 import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
@@ -149,6 +150,8 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
     } else collectBody(text, index, facts, starts, chunks);
   }
   diagnostics.push(...findIdentifiers(text, index));
+  const suppressions = findSuppressions(text, index);
+  if (suppressions) facts.suppressions = suppressions;
   return facts;
 }
 

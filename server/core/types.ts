@@ -50,6 +50,11 @@ export interface DiagnosticData {
   code?: string;
   /** Title of the quick fix for the (single) suggestion, when "Change to …" would not say it. */
   title?: string;
+  /**
+   * identifier-suspected in a note's facts only: the suspected text, matched against
+   * `identifiers.allow`; removed by validation, so it never reaches a view, a log or the verdict cache.
+   */
+  suspect?: string;
 }
 
 export interface Diagnostic {
@@ -143,6 +148,8 @@ export interface NoteFacts {
   diagnostics: Diagnostic[];
   /** Number of lines in the file, for clients. */
   lineCount: number;
+  /** Disable comments (`<!-- fieldnotes-disable… -->`): rules silenced on a line range (0-based, inclusive). */
+  suppressions?: { rules: string[]; from: number; to: number }[];
 }
 
 export interface Practice {
@@ -167,6 +174,8 @@ export interface StudyConfig {
   types: string[];
   practices: Practice[];
   integration: IntegrationRule;
+  /** Texts judged not to identify anyone: identifier-suspected never reports them (exact text). */
+  identifiers?: { allow: string[] };
 }
 
 export interface CodeEntry {

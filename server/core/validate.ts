@@ -7,6 +7,8 @@ import { isRealDate } from "./config.js";
 import { compareRanges } from "./text.js";
 import { CODE_ID, toCodeId } from "./codebook.js";
 import { listFix } from "./commalist.js";
+import { screenIdentifiers } from "./identifiers.js";
+import { applySuppressions } from "./suppress.js";
 
 export const NOTE_FIELDS = ["practice", "date", "npt", "type", "observer", "participants", "level", "codes", "assessment"];
 const REQUIRED = ["practice", "date", "npt"];
@@ -87,18 +89,22 @@ const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
 
 /** A note's diagnostics in document order and the error rules that exclude it (facts only when no context). */
 export function verdictOf(facts: NoteFacts, ctx: ValidationContext | undefined): { diagnostics: Diagnostic[]; errorRules: string[] } {
-  const diagnostics = ctx ? validateNote(facts, ctx) : [...facts.diagnostics];
+  const diagnostics = ctx ? validateNote(facts, ctx) : applySuppressions(screenIdentifiers(facts.diagnostics), facts.suppressions);
   diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   const errors = new Set<string>(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
   if (facts.fatal) for (const d of facts.diagnostics) errors.add(d.rule);
   return { diagnostics, errorRules: [...errors].sort() };
 }
 
+/**
+ * A note's diagnostics under this study's config and codebook: its own (identifier warnings screened
+ * by `identifiers.allow`), its fields' and its codes', less the warnings its disable comments silence.
+ */
 export function validateNote(facts: NoteFacts, ctx: ValidationContext): Diagnostic[] {
-  const out: Diagnostic[] = [...facts.diagnostics];
+  const out: Diagnostic[] = screenIdentifiers(facts.diagnostics, ctx.config.identifiers?.allow);
   if (facts.fields) validateFields(facts.fields, facts.openRange, ctx, out);
   for (const use of facts.codes) if (use.inline) checkCode(use.id, use.range, use.idRange, true, ctx, out);
-  return out;
+  return applySuppressions(out, facts.suppressions);
 }
 
 function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationContext, out: Diagnostic[]): void {
