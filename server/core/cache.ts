@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Diagnostic, NoteFacts } from "./types.js";
+import type { Diagnostic, NoteFacts, Range } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
 
 const CACHE_FORMAT = `fieldnotes-facts-${FACTS_VERSION}`;
@@ -18,6 +18,8 @@ export function contentHash(bytes: Uint8Array | string): string {
 export interface Verdict {
   diagnostics: Diagnostic[];
   errorRules: string[];
+  /** The note's practice (a study id) and its value's range, for the path-dependent practice-folder-mismatch. */
+  practice?: { id: string; range: Range };
 }
 
 export class FactsCache {
@@ -44,9 +46,12 @@ export class FactsCache {
       if (verdicts && typeof verdicts.context === "string" && verdicts.byHash && typeof verdicts.byHash === "object") {
         this.verdictContext = verdicts.context;
         for (const [k, v] of Object.entries(verdicts.byHash)) {
-          const [diagnostics, errorRules] = v as [unknown, unknown];
+          const [diagnostics, errorRules, practice] = v as [unknown, unknown, unknown];
           if (Array.isArray(diagnostics) && Array.isArray(errorRules)) {
-            this.verdicts.set(k, { diagnostics: expandRanges(diagnostics) as Diagnostic[], errorRules: errorRules.map(String) });
+            const verdict: Verdict = { diagnostics: expandRanges(diagnostics) as Diagnostic[], errorRules: errorRules.map(String) };
+            const p = expandRanges(practice) as Verdict["practice"] | null;
+            if (p && typeof p.id === "string" && typeof p.range?.start?.line === "number") verdict.practice = p;
+            this.verdicts.set(k, verdict);
           }
         }
       }
@@ -144,7 +149,7 @@ export class FactsCache {
       mkdirSync(join(dir, "cache"), { recursive: true });
       if (!existsSync(join(dir, ".gitignore"))) writeFileSync(join(dir, ".gitignore"), "# fieldnotes cache: never commit\n*\n");
       const byHash: Record<string, unknown> = {};
-      for (const [k, v] of this.verdicts) byHash[k] = [v.diagnostics, v.errorRules];
+      for (const [k, v] of this.verdicts) byHash[k] = v.practice ? [v.diagnostics, v.errorRules, v.practice] : [v.diagnostics, v.errorRules];
       // Written piece by piece: one string of the whole cache (tens of MB for 10,000 notes) would be
       // the peak of a cold run's memory.
       const out = new FileWriter(tmp);

@@ -10,7 +10,8 @@ import { MAX_FILE_BYTES } from "./text.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
-import { localToday, makeContext, readNote, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
+import { practiceFolderMismatch } from "./folders.js";
+import { localToday, makeContext, readNote, sortDiagnostics, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
 import { buildSummary, buildPracticeDetail, summarisePractice, type PracticeSummariser } from "./summary.js";
 
 /** One note in the index. Facts are decoded lazily: a warm check needs only the cached verdict. */
@@ -439,7 +440,8 @@ export class Study {
     const cached = !given && r.hash && this.contextKey ? this.cache.verdict(r.hash, this.contextKey) : undefined;
     const verdict = given ?? cached ?? verdictOf(r.facts, this.context);
     if (!cached && r.hash && this.contextKey) this.cache.setVerdict(r.hash, this.contextKey, verdict);
-    r.diagnostics = verdict.diagnostics;
+    const misplaced = verdict.practice && this.context ? practiceFolderMismatch(r.file, verdict.practice, this.context.practiceIds) : undefined;
+    r.diagnostics = misplaced ? sortDiagnostics([...verdict.diagnostics, misplaced]) : verdict.diagnostics;
     r.errorRules = verdict.errorRules;
     r.excluded = r.errorRules.length > 0;
     r.resetReading();

@@ -40,7 +40,9 @@ export type RuleId =
   | "code-unknown"
   | "code-deprecated"
   | "identifier-suspected"
-  | "body-empty";
+  | "body-empty"
+  | "practice-folder-mismatch"
+  | "file-unmatched";
 
 /** Extra data for quick fixes: replace `replaceRange` (default: the diagnostic range) with a suggestion. */
 export interface DiagnosticData {

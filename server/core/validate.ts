@@ -87,13 +87,30 @@ function isEmpty(v: ValueFact | undefined): boolean {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
 
-/** A note's diagnostics in document order and the error rules that exclude it (facts only when no context). */
-export function verdictOf(facts: NoteFacts, ctx: ValidationContext | undefined): { diagnostics: Diagnostic[]; errorRules: string[] } {
-  const diagnostics = ctx ? validateNote(facts, ctx) : applySuppressions(screenIdentifiers(facts.diagnostics), facts.suppressions);
-  diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+/** Document order: by range, errors before warnings before information. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+}
+
+/**
+ * A note's diagnostics in document order and the error rules that exclude it (facts only when no
+ * context), and its practice when it names one of the study's (for practice-folder-mismatch, which
+ * depends on the path and is added by the study), unless a disable comment silences that rule there.
+ */
+export function verdictOf(
+  facts: NoteFacts,
+  ctx: ValidationContext | undefined,
+): { diagnostics: Diagnostic[]; errorRules: string[]; practice?: { id: string; range: Range } } {
+  const diagnostics = sortDiagnostics(ctx ? validateNote(facts, ctx) : applySuppressions(screenIdentifiers(facts.diagnostics), facts.suppressions));
   const errors = new Set<string>(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
   if (facts.fatal) for (const d of facts.diagnostics) errors.add(d.rule);
-  return { diagnostics, errorRules: [...errors].sort() };
+  const verdict: ReturnType<typeof verdictOf> = { diagnostics, errorRules: [...errors].sort() };
+  const practice = facts.fields?.find((f) => f.key === "practice")?.value;
+  if (ctx && practice?.kind === "scalar" && ctx.practiceIds.has(practice.text)) {
+    const probe: Diagnostic = { rule: "practice-folder-mismatch", severity: "warning", message: "", range: practice.range };
+    if (applySuppressions([probe], facts.suppressions).length) verdict.practice = { id: practice.text, range: practice.range };
+  }
+  return verdict;
 }
 
 /**
