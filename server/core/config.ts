@@ -19,6 +19,8 @@ export interface ConfigResult {
   diagnostics: Diagnostic[];
   /** Range of the `codebook` key, for a missing-codebook diagnostic. */
   codebookKeyRange?: Range;
+  /** Range of the `notes` setting, where file-unmatched points. */
+  notesKeyRange?: Range;
   /** The codebook path as configured, known even when other settings are invalid (so a missing codebook is reported with them). */
   codebookPath?: string;
 }
@@ -173,6 +175,7 @@ export function parseConfig(text: string): ConfigResult {
 
   if (diagnostics.length || !study) return { diagnostics, codebookKeyRange: codebookEntry?.range, codebookPath: codebook };
   return {
+    notesKeyRange: get("notes")?.keyRange,
     config: { study, period, notes, ignore, codebook, types, practices, integration, ...(identifiers ? { identifiers } : {}) },
     diagnostics,
     codebookKeyRange: codebookEntry?.range,

@@ -59,8 +59,12 @@ export function toRel(root: string, abs: string): string | undefined {
   return r.slice(base.length).split(sep).join("/");
 }
 
-/** Every note file of the study, sorted by path (UTF-16 order); folders named like notes are walked, not read. */
-export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string[] = []): NoteFile[] {
+/**
+ * Every note file of the study, sorted by path (UTF-16 order); folders named like notes are walked, not
+ * read. With `others`, the root-relative paths of the files the walk met and did not take are added to
+ * it (for file-unmatched: one walk serves both).
+ */
+export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string[] = [], others?: string[]): NoteFile[] {
   const ignoredDir = ignore.length ? picomatch(ignore.map((g) => g.replace(/\/\*\*$/, "")), { dot: true }) : () => false;
   const out: NoteFile[] = [];
   const stack = [""];
@@ -78,7 +82,11 @@ export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string
         if (!ignoredSegment(e.name, true) && !ignoredDir(rel)) stack.push(rel);
         continue;
       }
-      if (!(e.isFile() || e.isSymbolicLink()) || !matches(rel)) continue;
+      if (!(e.isFile() || e.isSymbolicLink())) continue;
+      if (!matches(rel)) {
+        others?.push(rel);
+        continue;
+      }
       const abs = join(root, rel);
       try {
         const st = lstatSync(abs);

@@ -6,7 +6,8 @@ import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFact
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
 import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
-import { MAX_FILE_BYTES } from "./text.js";
+import { MAX_FILE_BYTES, ZERO_RANGE } from "./text.js";
+import { isMarkdownName, unmatchedDiagnostics, unmatchedMarkdown } from "./unmatched.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
@@ -117,6 +118,31 @@ export class Study {
     return this.configResult.diagnostics;
   }
 
+  /** Markdown files under the root that neither `notes` nor `ignore` takes (root-relative, sorted). */
+  unmatched: string[] = [];
+
+  /** Everything reported on fieldnotes.yaml: its problems, then one file-unmatched per unmatched file. */
+  get configFileDiagnostics(): Diagnostic[] {
+    if (!this.unmatched.length || !this.config) return this.configDiagnostics;
+    return [...this.configDiagnostics, ...unmatchedDiagnostics(this.unmatched, this.configResult.notesKeyRange ?? ZERO_RANGE)];
+  }
+
+  /** A watcher event for a path that is not a note: keeps `unmatched` current; true when it changed. */
+  private noteUnmatched(rel: string): boolean {
+    if (!isMarkdownName(rel)) return false;
+    let present = false;
+    try {
+      const st = lstatSync(join(this.root, rel));
+      present = (st.isFile() || st.isSymbolicLink()) && unmatchedMarkdown([rel], this.config?.ignore ?? []).length > 0 && !rel.split("/").some((p, i, all) => i < all.length - 1 && (p.startsWith(".") || p === "templates" || p === "node_modules"));
+    } catch {
+      present = false;
+    }
+    const had = this.unmatched.includes(rel);
+    if (present === had) return false;
+    this.unmatched = present ? [...this.unmatched, rel].sort() : this.unmatched.filter((f) => f !== rel);
+    return true;
+  }
+
   isNote(rel: string): boolean {
     return this.matcher(rel);
   }
@@ -129,7 +155,9 @@ export class Study {
   async load(): Promise<void> {
     this.readConfigAndCodebook();
     const startedAt = Date.now();
-    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
+    const others: string[] = [];
+    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? [], others);
+    this.unmatched = unmatchedMarkdown(others, this.config?.ignore ?? []);
     const records = await this.readFiles(files);
     // Keep editor overlays: unsaved text wins over the disk.
     const overlays = [...this.notes.values()].filter((r) => r.overlay);
@@ -197,8 +225,14 @@ export class Study {
   async refresh(): Promise<string[]> {
     const startedAt = Date.now();
     const configChanged = this.readConfigAndCodebookIfChanged();
-    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
+    const others: string[] = [];
+    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? [], others);
+    const unmatched = unmatchedMarkdown(others, this.config?.ignore ?? []);
     const changed: string[] = [];
+    if (!sameItems(unmatched, this.unmatched)) {
+      this.unmatched = unmatched;
+      changed.push(CONFIG_FILE);
+    }
     const present = new Set<string>();
     const candidates: NoteFile[] = [];
     for (const f of files) {
@@ -246,7 +280,10 @@ export class Study {
         configTouched = true;
         continue;
       }
-      if (!this.isNote(rel)) continue;
+      if (!this.isNote(rel)) {
+        if (this.noteUnmatched(rel)) changed.add(CONFIG_FILE);
+        continue;
+      }
       const abs = join(this.root, rel);
       const existing = this.notes.get(rel);
       if (existing?.overlay) continue;
@@ -454,7 +491,8 @@ export class Study {
   /** Diagnostics per file (config, codebook, notes), files without diagnostics omitted, sorted by path. */
   fileDiagnostics(): FileDiagnostics[] {
     const files: FileDiagnostics[] = [];
-    if (this.configDiagnostics.length) files.push({ file: CONFIG_FILE, diagnostics: this.configDiagnostics });
+    const config = this.configFileDiagnostics;
+    if (config.length) files.push({ file: CONFIG_FILE, diagnostics: config });
     if (this.codebookDiagnostics.length) files.push({ file: this.codebookPath, diagnostics: this.codebookDiagnostics });
     const notes = [...this.notes.values()].filter((r) => r.diagnostics.length).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const r of notes) files.push({ file: r.file, diagnostics: r.diagnostics });

@@ -94,3 +94,30 @@ describe("identifier-suspected over the CLI", () => {
     expect((await runCli(["check", "--max-warnings", "0"], root)).code).toBe(1);
   });
 });
+
+describe("file-unmatched", () => {
+  it("lists each Markdown file that neither notes nor ignore takes, as information on fieldnotes.yaml", async () => {
+    const config = BASIC_CONFIG.replace('notes: ["notes/**/*.md"]', 'notes: ["notes/**/*.md"]\nignore: ["notes/drafts/**", "archive/*.md"]');
+    const root = makeStudy({
+      "notes/Magenta/a.md": GOOD_NOTE,
+      "notes/Magenta/b.markdown": GOOD_NOTE, // not *.md
+      "interviews/Cobalt/c.md": GOOD_NOTE, // outside notes/
+      "notes/drafts/d.md": "draft", // ignored
+      "archive/e.md": "old", // ignored
+      "README.md": "# Study", // always ignored
+      "docs/README.md": "# Docs", // always ignored, at any depth
+      "templates/observation.md": "---\n---\n", // always ignored
+      ".obsidian/x.md": "x", // dot folder
+      "node_modules/pkg/y.md": "y",
+      "notes/Magenta/photo.jpg": "jpg", // not Markdown
+    }, { config });
+    const r = await runCli(["check", "--format", "json"], root);
+    expect(r.code, r.stdout.slice(0, 2000)).toBe(0);
+    const ds = diagnosticsOf(JSON.parse(r.stdout), "fieldnotes.yaml");
+    expect(ds.map((d) => [d.rule, d.severity, d.range.start.line])).toEqual([["file-unmatched", "information", 2], ["file-unmatched", "information", 2]]);
+    expect(ds[0].message).toMatch(/^'interviews\/Cobalt\/c\.md' is Markdown in the study that no `notes` glob takes/);
+    expect(ds[1].message).toMatch(/^'notes\/Magenta\/b\.markdown' /);
+    const text = await runCli(["check"], root);
+    expect(text.stdout).toMatch(/1 note checked: 0 errors, 0 warnings, 2 information/);
+  });
+});
