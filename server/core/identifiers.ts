@@ -31,7 +31,9 @@ export function realDdmmyy(six: string): boolean {
 
 const TITLES = "Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Rev|Sister";
 const STREET_WORDS = "Road|Street|Avenue|Lane|Drive|Close|Crescent|Place|Court|Gardens|Terrace|Way|Wynd|Square";
-const CAPITALISED = "\\p{Lu}[\\p{L}'\u2019-]*";
+// Bounded repetitions throughout: an unbounded group repeated over a megabyte of capitalised words
+// overflows the regular expression engine's stack.
+const CAPITALISED = "\\p{Lu}[\\p{L}'\u2019-]{0,40}";
 const MONTHS = "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?";
 /** 14/03/1956, 14.3.56, 1956-03-14, 14th March 1956, March 14, 1956. */
 const A_DATE = `(?:\\d{1,2}[/.-]\\d{1,2}[/.-]\\d{2,4}|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4})(?![\\p{L}\\p{N}])`;
@@ -59,7 +61,7 @@ const FINDERS: Finder[] = [
   // National Insurance number: two letters, three pairs of digits, a letter A-D (`QQ 12 34 56 C`).
   { kind: "a National Insurance number", pattern: /(?<![A-Za-z0-9])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])/g },
   // A title, with or without a full stop, then one or more capitalised words (`Dr Jane Smith`, `Mrs Patel`).
-  { kind: "a name after a title", pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${TITLES})\\.?[ \\t\u00A0]+${CAPITALISED}(?:[ \\t\u00A0]+${CAPITALISED})*`, "gu") },
+  { kind: "a name after a title", pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:${TITLES})\\.?[ \\t\u00A0]+${CAPITALISED}(?:[ \\t\u00A0]+${CAPITALISED}){0,3}`, "gu") },
   // A house number, then capitalised words ending in a street word (`12 High Street`, `3a Kelvin Way`).
   {
     kind: "a street address",
@@ -68,6 +70,9 @@ const FINDERS: Finder[] = [
   // DOB, D.O.B., date of birth or born on, then a date.
   { kind: "a date of birth", pattern: new RegExp(`(?<![\\p{L}\\p{N}])(?:DOB|D\\.O\\.B\\.?|date of birth|born on)[ \\t]*[:\\-\u2013]?[ \\t]*${A_DATE}`, "giu") },
 ];
+
+/** At most this many identifier-suspected warnings per file, plus one that says there are more. */
+export const MAX_PER_NOTE = 1000;
 
 /**
  * identifier-suspected warnings for `text` (SPEC section 6: NHS and CHI numbers, e-mail addresses, UK
@@ -86,6 +91,16 @@ export function findIdentifiers(text: string, index: LineIndex): Diagnostic[] {
       const key = `${m.index}:${m[0].length}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      if (found.length === MAX_PER_NOTE) {
+        // A file of thousands of such texts is not a field note; its first ones say enough.
+        found.push({
+          rule: "identifier-suspected",
+          severity: "warning",
+          message: `More text here and after it looks like personal identifiers; only the first ${MAX_PER_NOTE} are reported. De-identify the file.`,
+          range: index.range(m.index, m.index + m[0].length),
+        });
+        return found;
+      }
       found.push({
         rule: "identifier-suspected",
         severity: "warning",

@@ -92,3 +92,16 @@ describe("disable comments", () => {
     expect(rulesOn(note(body))).toEqual(["7:code-unknown"]);
   });
 });
+
+describe("hostile text", () => {
+  it("a megabyte of capitalised names: no engine stack overflow, at most 1,000 warnings and one saying there are more", () => {
+    // One line of 700,000 capitalised words: an unbounded repetition overflowed the regex engine's stack.
+    const body = "Dr Aaa Bbb Ccc ".repeat(175_000);
+    const facts = parseNoteText(note(body)); // throws (and the note is skipped as unparseable) without the bound
+    expect(facts.diagnostics.filter((d) => d.rule === "file-skipped").map((d) => d.message)).not.toContainEqual(expect.stringMatching(/could not be parsed/));
+    const ds = ids(facts.diagnostics);
+    expect(ds).toHaveLength(1001);
+    expect(ds[1000].message).toMatch(/only the first 1000 are reported/);
+    expect(flagged("Dr Aaa Bbb Ccc Ddd Eee")).toEqual(["Dr Aaa Bbb Ccc Ddd"]);
+  });
+});
