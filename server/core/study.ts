@@ -7,7 +7,7 @@ import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type C
 import { emptyCodebook, parseCodebook } from "./codebook.js";
 import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
 import { MAX_FILE_BYTES, ZERO_RANGE } from "./text.js";
-import { isMarkdownName, unmatchedDiagnostics, unmatchedMarkdown } from "./unmatched.js";
+import { unmatchedDiagnostics, unmatchedMarkdown } from "./unmatched.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
@@ -129,11 +129,10 @@ export class Study {
 
   /** A watcher event for a path that is not a note: keeps `unmatched` current; true when it changed. */
   private noteUnmatched(rel: string): boolean {
-    if (!isMarkdownName(rel)) return false;
     let present = false;
     try {
       const st = lstatSync(join(this.root, rel));
-      present = (st.isFile() || st.isSymbolicLink()) && unmatchedMarkdown([rel], this.config?.ignore ?? []).length > 0 && !rel.split("/").some((p, i, all) => i < all.length - 1 && (p.startsWith(".") || p === "templates" || p === "node_modules"));
+      present = (st.isFile() || st.isSymbolicLink()) && unmatchedMarkdown([rel], this.config?.ignore ?? [], this.root).length > 0;
     } catch {
       present = false;
     }
@@ -157,7 +156,7 @@ export class Study {
     const startedAt = Date.now();
     const others: string[] = [];
     const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? [], others);
-    this.unmatched = unmatchedMarkdown(others, this.config?.ignore ?? []);
+    this.unmatched = unmatchedMarkdown(others, this.config?.ignore ?? [], this.root);
     const records = await this.readFiles(files);
     // Keep editor overlays: unsaved text wins over the disk.
     const overlays = [...this.notes.values()].filter((r) => r.overlay);
@@ -227,7 +226,7 @@ export class Study {
     const configChanged = this.readConfigAndCodebookIfChanged();
     const others: string[] = [];
     const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? [], others);
-    const unmatched = unmatchedMarkdown(others, this.config?.ignore ?? []);
+    const unmatched = unmatchedMarkdown(others, this.config?.ignore ?? [], this.root);
     const changed: string[] = [];
     if (!sameItems(unmatched, this.unmatched)) {
       this.unmatched = unmatched;

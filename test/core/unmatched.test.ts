@@ -27,4 +27,20 @@ describe("file-unmatched", () => {
     expect(study.unmatched).toEqual(["more/y.MD", "notes/Magenta/b.markdown"]);
     expect(study.changeFiles(["templates/t.md", "notes/Magenta/photo.png"])).toEqual([]);
   });
+
+  it("leaves out always-ignored places and a nested study's notes", async () => {
+    const root = makeStudy({
+      "notes/Magenta/a.md": GOOD_NOTE,
+      "pilot/fieldnotes.yaml": "study: Pilot\npractices:\n  - id: P\n",
+      "pilot/notes/P/x.md": GOOD_NOTE,
+      "docs/README.md": "# docs",
+      "a/templates/t.md": "t",
+      "a/.hidden/h.md": "h",
+      "stray.md": "s",
+    });
+    const study = await Study.open(root, { cache: false, workers: 1 });
+    expect(study.unmatched).toEqual(["stray.md"]);
+    writeFileSync(join(root, "pilot/notes/P/y.md"), GOOD_NOTE);
+    expect(study.changeFiles(["pilot/notes/P/y.md", "a/templates/t.md"])).toEqual([]);
+  });
 });
