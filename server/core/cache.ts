@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import * as zlib from "node:zlib";
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { Diagnostic, NoteFacts } from "./types.js";
+import type { Diagnostic, NoteFacts, Range } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
 import { cacheRefusal } from "./cachepath.js";
 
@@ -47,6 +47,8 @@ export function contentHash(bytes: Uint8Array | string): string {
 export interface Verdict {
   diagnostics: Diagnostic[];
   errorRules: string[];
+  /** The note's practice (a study id) and its value's range, for the path-dependent practice-folder-mismatch. */
+  practice?: { id: string; range: Range };
 }
 
 interface Location {
@@ -117,8 +119,11 @@ export class FactsCache {
           if (typeof pack === "number" && pack >= 0 && pack < packs.length && Number.isInteger(offset) && Number.isInteger(length) && length > 0) {
             this.locations.set(hash, { pack: packs[pack], offset, length });
           }
-          if (Array.isArray(verdict) && verdict.length === 2 && Array.isArray(verdict[0]) && Array.isArray(verdict[1])) {
-            this.verdicts.set(hash, { diagnostics: expandRanges(verdict[0]) as Diagnostic[], errorRules: (verdict[1] as unknown[]).map(String) });
+          if (Array.isArray(verdict) && (verdict.length === 2 || verdict.length === 3) && Array.isArray(verdict[0]) && Array.isArray(verdict[1])) {
+            const v: Verdict = { diagnostics: expandRanges(verdict[0]) as Diagnostic[], errorRules: (verdict[1] as unknown[]).map(String) };
+            const p = expandRanges(verdict[2]) as Verdict["practice"] | null;
+            if (p && typeof p.id === "string" && typeof p.range?.start?.line === "number") v.practice = p;
+            this.verdicts.set(hash, v);
           }
         } else damaged++;
       });
@@ -331,7 +336,7 @@ export class FactsCache {
       for (const hash of hashes) {
         const loc = this.locations.get(hash);
         const v = this.verdicts.get(hash);
-        line(["h", hash, loc ? packNo.get(loc.pack)! : -1, loc?.offset ?? 0, loc?.length ?? 0, v ? [v.diagnostics, v.errorRules] : 0]);
+        line(["h", hash, loc ? packNo.get(loc.pack)! : -1, loc?.offset ?? 0, loc?.length ?? 0, v ? (v.practice ? [v.diagnostics, v.errorRules, v.practice] : [v.diagnostics, v.errorRules]) : 0]);
       }
     } catch (err) {
       out.close();

@@ -10,7 +10,7 @@ import { closest, didYouMean } from "./suggest.js";
 export const CONFIG_FILE = "fieldnotes.yaml";
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const PRACTICE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-const KNOWN_KEYS = ["study", "period", "notes", "ignore", "codebook", "types", "practices", "participants", "integration"];
+const KNOWN_KEYS = ["study", "period", "notes", "ignore", "codebook", "types", "practices", "participants", "integration", "identifiers"];
 
 export interface ConfigResult {
   /** Undefined when the file is unusable (no study can be checked against it). */
@@ -18,6 +18,8 @@ export interface ConfigResult {
   diagnostics: Diagnostic[];
   /** Range of the `codebook` key, for a missing-codebook diagnostic. */
   codebookKeyRange?: Range;
+  /** Range of the `notes` setting, where file-unmatched points. */
+  notesKeyRange?: Range;
   /** The codebook path as configured, known even when other settings are invalid (so a missing codebook is reported with them). */
   codebookPath?: string;
 }
@@ -150,9 +152,23 @@ export function parseConfig(text: string): ConfigResult {
     }
   }
 
+  // identifiers: { allow: [...] }: exact texts that identifier-suspected never reports (SPEC section 6).
+  let identifiers: StudyConfig["identifiers"];
+  const identifiersEntry = get("identifiers");
+  if (identifiersEntry) {
+    const v = identifiersEntry.value;
+    if (!v || v.kind !== "map") problem("`identifiers` must be a mapping such as '{ allow: [\"Dr Foster\"] }'.", identifiersEntry.range);
+    else {
+      for (const e of v.entries) if (e.key !== "allow") problem(`Unknown setting 'identifiers.${e.key}'; the only one is \`allow\`.`, e.keyRange);
+      const allow = v.entries.find((e) => e.key === "allow");
+      if (allow) identifiers = { allow: stringList(allow, "identifiers.allow", []) };
+    }
+  }
+
   if (diagnostics.length || !study) return { diagnostics, codebookKeyRange: codebookEntry?.range, codebookPath: codebook };
   return {
-    config: { study, period, notes, ignore, codebook, types, practices, participants, integration },
+    notesKeyRange: get("notes")?.keyRange,
+    config: { study, period, notes, ignore, codebook, types, practices, participants, integration, ...(identifiers ? { identifiers } : {}) },
     diagnostics,
     codebookKeyRange: codebookEntry?.range,
     codebookPath: codebook,

@@ -84,8 +84,10 @@ export function toRel(root: string, abs: string): string | undefined {
  * read. Entries with `skip` set (see NoteFile) stand for what could not be read, so nothing is dropped
  * without a word: a folder that could hold notes but cannot be listed or is a link, a special file or a
  * path too long to open that the globs take.
+ * With `others`, the root-relative paths of the files the walk met and did not take are added to it
+ * (for file-unmatched: one walk serves both).
  */
-export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string[] = []): NoteFile[] {
+export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string[] = [], others?: string[]): NoteFile[] {
   const ignoredDir = ignore.length ? picomatch(ignore.map((g) => g.replace(/\/\*\*$/, "")), { dot: true }) : () => false;
   const mayHoldNotes = matches.folder ?? (() => true);
   const out: NoteFile[] = [];
@@ -110,6 +112,7 @@ export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string
       }
       if (!matches(rel)) {
         if (e.isSymbolicLink() && mayHoldNotes(rel) && pointsToFolder(join(root, rel))) skipped(rel, linkedFolderMessage(rel));
+        else if (e.isFile() || e.isSymbolicLink()) others?.push(rel);
         continue;
       }
       const abs = join(root, rel);

@@ -4,6 +4,7 @@ import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
+import { findSuppressions } from "./suppress.js";
 import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
@@ -149,6 +150,8 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
     } else collectBody(text, index, facts, starts, chunks);
   }
   diagnostics.push(...findIdentifiers(text, index));
+  const suppressions = findSuppressions(text, index);
+  if (suppressions) facts.suppressions = suppressions;
   return facts;
 }
 
@@ -157,13 +160,41 @@ const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 /**
  * body-empty (SPEC section 6): nothing after the frontmatter but ATX headings, HTML comments (an
  * unclosed one runs to the end) and white space, as in a note made from a template and never
- * written. A heading that carries a tag is content: the note is coded.
+ * written. A heading that carries a tag is content: the note is coded. Stops at the first content,
+ * so a long note costs one line.
  */
 export function bodyHoldsNothing(text: string, bodyStart: number): boolean {
-  const body = text.slice(bodyStart).replace(/<!--[\s\S]*?(?:-->|$)/g, " ");
-  for (const line of body.split(/\r\n|\r|\n/)) {
-    if (!line.trim()) continue;
-    if (!ATX_HEADING.test(line) || hasTagCandidate(line.replace(/^ {0,3}#{1,6}/, ""))) return false;
+  let i = bodyStart;
+  let lineStart = bodyStart;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "\n" || c === "\r") {
+      lineStart = ++i;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (text.startsWith("<!--", i)) {
+      const close = text.indexOf("-->", i + 4);
+      if (close === -1) return true;
+      i = close + 3;
+      continue;
+    }
+    let end = i;
+    while (end < text.length && text[end] !== "\n" && text[end] !== "\r") end++;
+    const line = text.slice(lineStart, end);
+    if (!ATX_HEADING.test(line) || hasTagCandidate(line.replace(/^ {0,3}#{1,6}/, "").replace(/<!--[\s\S]*?(?:-->|$)/g, " "))) return false;
+    // A comment opened on the heading line may run on below it.
+    const open = line.lastIndexOf("<!--");
+    if (open !== -1 && line.indexOf("-->", open) === -1) {
+      const close = text.indexOf("-->", lineStart + open + 4);
+      if (close === -1) return true;
+      i = close + 3;
+      continue;
+    }
+    i = end;
   }
   return true;
 }

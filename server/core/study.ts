@@ -6,13 +6,15 @@ import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFact
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
 import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
-import { MAX_FILE_BYTES } from "./text.js";
+import { MAX_FILE_BYTES, ZERO_RANGE } from "./text.js";
+import { unmatchedDiagnostics, unmatchedMarkdown } from "./unmatched.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, linkedFolderMessage, type NoteMatcher, type NoteFile } from "./files.js";
 import { linkOnPath, readStudyFile, readStudyText, realRootOf, systemErrorSentence, StudyFileError } from "./studyfile.js";
 import { cacheRefusal } from "./cachepath.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
-import { localToday, makeContext, readNote, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
+import { practiceFolderMismatch } from "./folders.js";
+import { localToday, makeContext, readNote, sortDiagnostics, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
 import { buildSummary, buildPracticeDetail, summarisePractice, type PracticeSummariser } from "./summary.js";
 
 /** One note in the index. Facts are decoded lazily: a warm check needs only the cached verdict. */
@@ -134,6 +136,30 @@ export class Study {
     return this.configResult.diagnostics;
   }
 
+  /** Markdown files under the root that neither `notes` nor `ignore` takes (root-relative, sorted). */
+  unmatched: string[] = [];
+
+  /** Everything reported on fieldnotes.yaml: its problems, then one file-unmatched per unmatched file. */
+  get configFileDiagnostics(): Diagnostic[] {
+    if (!this.unmatched.length || !this.config) return this.configDiagnostics;
+    return [...this.configDiagnostics, ...unmatchedDiagnostics(this.unmatched, this.configResult.notesKeyRange ?? ZERO_RANGE)];
+  }
+
+  /** A watcher event for a path that is not a note: keeps `unmatched` current; true when it changed. */
+  private noteUnmatched(rel: string): boolean {
+    let present = false;
+    try {
+      const st = lstatSync(join(this.root, rel));
+      present = (st.isFile() || st.isSymbolicLink()) && unmatchedMarkdown([rel], this.config?.ignore ?? [], this.root).length > 0;
+    } catch {
+      present = false;
+    }
+    const had = this.unmatched.includes(rel);
+    if (present === had) return false;
+    this.unmatched = present ? [...this.unmatched, rel].sort() : this.unmatched.filter((f) => f !== rel);
+    return true;
+  }
+
   isNote(rel: string): boolean {
     return this.matcher(rel);
   }
@@ -146,7 +172,9 @@ export class Study {
   async load(): Promise<void> {
     this.readConfigAndCodebook();
     const startedAt = Date.now();
-    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
+    const others: string[] = [];
+    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? [], others);
+    this.unmatched = unmatchedMarkdown(others, this.config?.ignore ?? [], this.root);
     const records = await this.readFiles(files);
     // Keep editor overlays: unsaved text wins over the disk.
     const overlays = [...this.notes.values()].filter((r) => r.overlay);
@@ -210,8 +238,14 @@ export class Study {
   async refresh(): Promise<string[]> {
     const startedAt = Date.now();
     const configChanged = this.readConfigAndCodebookIfChanged();
-    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? []);
+    const others: string[] = [];
+    const files = listNoteFiles(this.root, this.matcher, this.config?.ignore ?? [], others);
+    const unmatched = unmatchedMarkdown(others, this.config?.ignore ?? [], this.root);
     const changed: string[] = [];
+    if (!sameItems(unmatched, this.unmatched)) {
+      this.unmatched = unmatched;
+      changed.push(CONFIG_FILE);
+    }
     const present = new Set<string>();
     const candidates: NoteFile[] = [];
     for (const f of files) {
@@ -259,7 +293,10 @@ export class Study {
         configTouched = true;
         continue;
       }
-      if (!this.isNote(rel)) continue;
+      if (!this.isNote(rel)) {
+        if (this.noteUnmatched(rel)) changed.add(CONFIG_FILE);
+        continue;
+      }
       const abs = join(this.root, rel);
       const existing = this.notes.get(rel);
       if (existing?.overlay) continue;
@@ -480,7 +517,8 @@ export class Study {
     const cached = !given && r.hash && this.contextKey ? this.cache.verdict(r.hash, this.contextKey) : undefined;
     const verdict = given ?? cached ?? verdictOf(r.facts, this.context);
     if (!cached && r.hash && this.contextKey) this.cache.setVerdict(r.hash, this.contextKey, verdict);
-    r.diagnostics = verdict.diagnostics;
+    const misplaced = verdict.practice && this.context ? practiceFolderMismatch(r.file, verdict.practice, this.context.practiceIds) : undefined;
+    r.diagnostics = misplaced ? sortDiagnostics([...verdict.diagnostics, misplaced]) : verdict.diagnostics;
     r.errorRules = verdict.errorRules;
     r.excluded = r.errorRules.length > 0;
     r.resetReading();
@@ -493,7 +531,8 @@ export class Study {
   /** Diagnostics per file (config, codebook, notes), files without diagnostics omitted, sorted by path. */
   fileDiagnostics(): FileDiagnostics[] {
     const files: FileDiagnostics[] = [];
-    if (this.configDiagnostics.length) files.push({ file: CONFIG_FILE, diagnostics: this.configDiagnostics });
+    const config = this.configFileDiagnostics;
+    if (config.length) files.push({ file: CONFIG_FILE, diagnostics: config });
     if (this.codebookDiagnostics.length) files.push({ file: this.codebookPath, diagnostics: this.codebookDiagnostics });
     const notes = [...this.notes.values()].filter((r) => r.diagnostics.length).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
     for (const r of notes) files.push({ file: r.file, diagnostics: r.diagnostics });

@@ -70,7 +70,9 @@ export function closest(word: string, candidates: Iterable<string>, max = 3): st
 }
 
 /** Lists up to this long are scanned whole (the exact answer of `closest`); longer ones use the index. */
-export const SCAN_LIMIT = 1000;
+export const SCAN_LIMIT = 256;
+/** Answers remembered per Suggester before the memory starts afresh. */
+const MEMO_LIMIT = 50_000;
 /** At most this many prefix matches are weighed for one word in a long list. */
 const PREFIX_CANDIDATES = 16;
 
@@ -112,6 +114,8 @@ export class Suggester {
     let answer = this.memo.get(key);
     if (!answer) {
       answer = this.compute(word, max);
+      // An editor session types many passing words into one context: the memory stays bounded.
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
       this.memo.set(key, answer);
     }
     return answer;

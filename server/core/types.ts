@@ -41,7 +41,9 @@ export type RuleId =
   | "code-deprecated"
   | "identifier-suspected"
   | "body-empty"
-  | "participant-unknown";
+  | "participant-unknown"
+  | "practice-folder-mismatch"
+  | "file-unmatched";
 
 /** Extra data for quick fixes: replace `replaceRange` (default: the diagnostic range) with a suggestion. */
 export interface DiagnosticData {
@@ -51,6 +53,11 @@ export interface DiagnosticData {
   code?: string;
   /** Title of the quick fix for the (single) suggestion, when "Change to …" would not say it. */
   title?: string;
+  /**
+   * identifier-suspected in a note's facts only: the suspected text, matched against
+   * `identifiers.allow`; removed by validation, so it never reaches a view, a log or the verdict cache.
+   */
+  suspect?: string;
 }
 
 export interface Diagnostic {
@@ -144,6 +151,8 @@ export interface NoteFacts {
   diagnostics: Diagnostic[];
   /** Number of lines in the file, for clients. */
   lineCount: number;
+  /** Disable comments (`<!-- fieldnotes-disable… -->`): rules silenced on a line range (0-based, inclusive). */
+  suppressions?: { rules: string[]; from: number; to: number }[];
 }
 
 export interface Practice {
@@ -179,6 +188,8 @@ export interface StudyConfig {
   participants: Participant[];
   /** The integration rule; null with `integration: false` (no NPT judgement, SPEC section 11). */
   integration: IntegrationRule | null;
+  /** Texts judged not to identify anyone: identifier-suspected never reports them (exact text). */
+  identifiers?: { allow: string[] };
 }
 
 export interface CodeEntry {

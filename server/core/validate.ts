@@ -7,6 +7,8 @@ import { isRealDate } from "./config.js";
 import { compareRanges } from "./text.js";
 import { CODE_ID, toCodeId } from "./codebook.js";
 import { listFix } from "./commalist.js";
+import { screenIdentifiers } from "./identifiers.js";
+import { applySuppressions } from "./suppress.js";
 
 export const NOTE_FIELDS = ["practice", "date", "npt", "type", "observer", "participants", "level", "codes", "assessment"];
 const REQUIRED = ["practice", "date", "npt"];
@@ -97,20 +99,41 @@ function isEmpty(v: ValueFact | undefined): boolean {
 
 const SEVERITY_ORDER = { error: 0, warning: 1, information: 2 } as const;
 
-/** A note's diagnostics in document order and the error rules that exclude it (facts only when no context). */
-export function verdictOf(facts: NoteFacts, ctx: ValidationContext | undefined): { diagnostics: Diagnostic[]; errorRules: string[] } {
-  const diagnostics = ctx ? validateNote(facts, ctx) : [...facts.diagnostics];
-  diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-  const errors = new Set<string>(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
-  if (facts.fatal) for (const d of facts.diagnostics) errors.add(d.rule);
-  return { diagnostics, errorRules: [...errors].sort() };
+/** Document order: by range, errors before warnings before information. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => compareRanges(a.range, b.range) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }
 
+/**
+ * A note's diagnostics in document order and the error rules that exclude it (facts only when no
+ * context), and its practice when it names one of the study's (for practice-folder-mismatch, which
+ * depends on the path and is added by the study), unless a disable comment silences that rule there.
+ */
+export function verdictOf(
+  facts: NoteFacts,
+  ctx: ValidationContext | undefined,
+): { diagnostics: Diagnostic[]; errorRules: string[]; practice?: { id: string; range: Range } } {
+  const diagnostics = sortDiagnostics(ctx ? validateNote(facts, ctx) : applySuppressions(screenIdentifiers(facts.diagnostics), facts.suppressions));
+  const errors = new Set<string>(diagnostics.filter((d) => d.severity === "error").map((d) => d.rule));
+  if (facts.fatal) for (const d of facts.diagnostics) errors.add(d.rule);
+  const verdict: ReturnType<typeof verdictOf> = { diagnostics, errorRules: [...errors].sort() };
+  const practice = facts.fields?.find((f) => f.key === "practice")?.value;
+  if (ctx && practice?.kind === "scalar" && ctx.practiceIds.has(practice.text)) {
+    const probe: Diagnostic = { rule: "practice-folder-mismatch", severity: "warning", message: "", range: practice.range };
+    if (applySuppressions([probe], facts.suppressions).length) verdict.practice = { id: practice.text, range: practice.range };
+  }
+  return verdict;
+}
+
+/**
+ * A note's diagnostics under this study's config and codebook: its own (identifier warnings screened
+ * by `identifiers.allow`), its fields' and its codes', less the warnings its disable comments silence.
+ */
 export function validateNote(facts: NoteFacts, ctx: ValidationContext): Diagnostic[] {
-  const out: Diagnostic[] = [...facts.diagnostics];
+  const out: Diagnostic[] = screenIdentifiers(facts.diagnostics, ctx.config.identifiers?.allow);
   if (facts.fields) validateFields(facts.fields, facts.openRange, ctx, out);
   for (const use of facts.codes) if (use.inline) checkCode(use.id, use.range, use.idRange, true, ctx, out);
-  return out;
+  return applySuppressions(out, facts.suppressions);
 }
 
 function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationContext, out: Diagnostic[]): void {

@@ -56,7 +56,7 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
 }
 
 export function coreDiagnosticsFor(study: Study, rel: string, kind: FileKind): Diagnostic[] {
-  if (kind === "config") return study.configDiagnostics;
+  if (kind === "config") return study.configFileDiagnostics;
   if (kind === "codebook") return study.codebookDiagnostics;
   return study.notes.get(rel)?.diagnostics ?? [];
 }

@@ -66,3 +66,58 @@ describe("codebooks of 10,000 codes linked by parent", () => {
     expect(JSON.parse(r.stdout).files).toEqual([]);
   }, 150_000);
 });
+
+describe("identifier-suspected over the CLI", () => {
+  it("flags the new kinds in body and frontmatter, never prints their text, and honours identifiers.allow and disable comments", async () => {
+    const body = [
+      "Dr Jane Smith met us at 12 High Street.",
+      "CHI 1403561230, NI QQ 12 34 56 C, DOB 14/03/1956.",
+      "Dr Foster is the practice's fictional mascot.",
+      "<!-- fieldnotes-disable-next-line identifier-suspected -->",
+      "Mrs Patel (judged: a public figure).",
+      "",
+    ].join("\n");
+    const text = `---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\nobserver: Dr Morag Brown\nparticipants: [Mr Khan, gp]\n---\n\n${body}`;
+    const root = makeStudy({ "notes/Magenta/a.md": text }, { config: BASIC_CONFIG + 'identifiers: { allow: ["Dr Foster"] }\n' });
+    const r = await runCli(["check", "--format", "json"], root);
+    expect(r.code).toBe(0); // warnings only
+    const ds = diagnosticsOf(JSON.parse(r.stdout), "notes/Magenta/a.md");
+    expect(ds.map((d) => `${d.range.start.line}:${d.rule}`)).toEqual([
+      "4:identifier-suspected", "5:identifier-suspected",
+      "8:identifier-suspected", "8:identifier-suspected",
+      "9:identifier-suspected", "9:identifier-suspected", "9:identifier-suspected",
+    ]);
+    const textOut = await runCli(["check"], root);
+    for (const out of [r.stdout, textOut.stdout, textOut.stderr]) {
+      for (const secret of ["Jane", "Smith", "High Street", "1403561230", "QQ 12", "14/03/1956", "Morag", "Khan", "\"suspect\""]) expect(out).not.toContain(secret);
+    }
+    expect((await runCli(["check", "--max-warnings", "0"], root)).code).toBe(1);
+  });
+});
+
+describe("file-unmatched", () => {
+  it("lists each Markdown file that neither notes nor ignore takes, as information on fieldnotes.yaml", async () => {
+    const config = BASIC_CONFIG.replace('notes: ["notes/**/*.md"]', 'notes: ["notes/**/*.md"]\nignore: ["notes/drafts/**", "archive/*.md"]');
+    const root = makeStudy({
+      "notes/Magenta/a.md": GOOD_NOTE,
+      "notes/Magenta/b.markdown": GOOD_NOTE, // not *.md
+      "interviews/Cobalt/c.md": GOOD_NOTE, // outside notes/
+      "notes/drafts/d.md": "draft", // ignored
+      "archive/e.md": "old", // ignored
+      "README.md": "# Study", // always ignored
+      "docs/README.md": "# Docs", // always ignored, at any depth
+      "templates/observation.md": "---\n---\n", // always ignored
+      ".obsidian/x.md": "x", // dot folder
+      "node_modules/pkg/y.md": "y",
+      "notes/Magenta/photo.jpg": "jpg", // not Markdown
+    }, { config });
+    const r = await runCli(["check", "--format", "json"], root);
+    expect(r.code, r.stdout.slice(0, 2000)).toBe(0);
+    const ds = diagnosticsOf(JSON.parse(r.stdout), "fieldnotes.yaml");
+    expect(ds.map((d) => [d.rule, d.severity, d.range.start.line])).toEqual([["file-unmatched", "information", 2], ["file-unmatched", "information", 2]]);
+    expect(ds[0].message).toMatch(/^'interviews\/Cobalt\/c\.md' is Markdown in the study that no `notes` glob takes/);
+    expect(ds[1].message).toMatch(/^'notes\/Magenta\/b\.markdown' /);
+    const text = await runCli(["check"], root);
+    expect(text.stdout).toMatch(/1 note checked: 0 errors, 0 warnings, 2 information/);
+  });
+});

@@ -100,14 +100,14 @@ describe("field-unknown", () => {
 describe("body-empty: an unedited template", () => {
   const front = ["---", ...BASE, "---"];
   it("headings, HTML comments (one unclosed too) and white space only: body-empty", () => {
-    for (const body of ["\n## Setting\n\n<!-- Where. -->\n\n## Reflections\n\n<!--\n multi-line\n-->\n", "# Title\r\n\r\n<!-- x -->   \r\n", "## A\n<!-- never closed\n\nmore"]) {
+    for (const body of ["\n## Setting\n\n<!-- Where. -->\n\n## Reflections\n\n<!--\n multi-line\n-->\n", "# Title\r\n\r\n<!-- x -->   \r\n", "## A\n<!-- never closed\n\nmore", "## A <!-- opened on the heading\nstill a comment\n-->\n   \n"]) {
       const ds = diagnose([...front, body].join("\n"));
       expect(ds.map((d) => d.rule)).toEqual(["body-empty"]);
       expect(ds[0].range.start.line).toBe(4);
     }
   });
   it("any text, a coded heading, or a list: not body-empty", () => {
-    for (const body of ["## Setting\n\nThe room.\n", "## Setting #gp-buy-in\n", "<!-- c --> text after\n", "- item\n", "#hashtag-only\n"]) {
+    for (const body of ["## Setting\n\nThe room.\n", "## Setting #gp-buy-in\n", "<!-- c --> text after\n", "- item\n", "#hashtag-only\n", "    # indented: code, not a heading\n", "<!-- c --> text after a comment\n", "## A <!-- c -->\nText.\n"]) {
       expect(diagnose([...front, body].join("\n")).map((d) => d.rule)).not.toContain("body-empty");
     }
   });
