@@ -43,3 +43,19 @@ describe("generated-at in the HTML report", () => {
     expect(m[2].slice(0, 16)).toBe(`${local.slice(0, 10)} ${local.slice(11, 16)}`);
   }, 60_000);
 });
+
+describe("the themes part's excerpt cap", () => {
+  it("shows at most the cap per code and practice and says how many more and how to list them", async () => {
+    const { Study } = await import("../server/core/study.js");
+    const { renderHtml } = await import("../server/report/html.js");
+    const { makeAnalysisStudy } = await import("./fixtures/analysis-study.js");
+    const { cleanupTemp } = await import("./fixtures/helpers.js");
+    const study = await Study.open(makeAnalysisStudy(), { cache: false, workers: 1, today: "2030-01-01" });
+    const html = renderHtml(study, { themeCap: 1 });
+    cleanupTemp();
+    const group = /<section class="theme-practice" id="t-shared-learning--Magenta">([\s\S]*?)<\/section>/.exec(html)![1];
+    expect(group.match(/<li>/g)!.length).toBe(1);
+    expect(group).toContain("1 more: <code>fieldnotes query --code shared-learning --practice Magenta</code>");
+    expect(html).toContain("at most 1 excerpt is shown per code and practice");
+  });
+});

@@ -39,6 +39,8 @@ export type NoteHref = (file: string, line?: number) => string;
 
 export const EVIDENCE_CAP = 200;
 export const THEME_CAP = 20;
+/** Excerpts in the whole themes part, at most (about): a big study's page stays quick to open. */
+export const THEME_BUDGET = 2000;
 
 /** The page's only script (opens every drill-down for printing); the server allows exactly it by hash. */
 export const PRINT_SCRIPT = `addEventListener("beforeprint",function(){document.querySelectorAll("details").forEach(function(d){d.open=true})})`;
@@ -255,10 +257,14 @@ function matrixPart(out: string[], summary: Summary, list: Theme[]): void {
 }
 
 /** The themes part: each code in use, its coded segments by practice with date, type, participants and a link. */
-function themesPart(out: string[], summary: Summary, list: Theme[], href: NoteHref, cap: number): void {
+function themesPart(out: string[], summary: Summary, list: Theme[], href: NoteHref, themeCap: number): void {
+  // Each code and practice shows up to `themeCap` excerpts, fewer (at least 1) when there are so many
+  // groups that the page would pass THEME_BUDGET excerpts.
+  const groups = list.reduce((n, t) => n + t.practices.length, 0);
+  const cap = Math.min(themeCap, Math.max(1, Math.floor(THEME_BUDGET / Math.max(1, groups))));
   out.push(
     `<section id="themes" aria-labelledby="themes-h"><h2 id="themes-h">Themes</h2>`,
-    `<p>Every code in use, in codebook order with codes below their parents, and its coded segments by practice (date order), each linked to the note at its line. At most ${cap} excerpts are shown per code and practice; <code>fieldnotes query --code ID --practice ID</code> lists them all.</p>`,
+    `<p>Every code in use, in codebook order with codes below their parents, and its coded segments by practice (date order), each linked to the note at its line. To keep this page quick to open, at most ${cap} excerpt${cap === 1 ? " is" : "s are"} shown per code and practice; <code>fieldnotes query --code ID --practice ID</code> lists them all.</p>`,
   );
   if (!list.length) out.push(`<p class="muted">No coded segments yet.</p>`);
   const names = new Map(summary.practices.map((p) => [p.id, p.name]));

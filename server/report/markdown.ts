@@ -174,7 +174,10 @@ function matrixAndAfter(summary: Summary, codebook: Codebook, options: MarkdownO
 }
 
 /** The themes part: each code in use and its coded segments by practice, with date, type, participants and a link. */
-function themesPart(list: Theme[], summary: Summary, href: MdHref, cap: number): string[] {
+function themesPart(list: Theme[], summary: Summary, href: MdHref, themeCap: number): string[] {
+  // As in the HTML report: fewer excerpts per group (at least 1) when a big study would pass 2000.
+  const groups = list.reduce((n, t) => n + t.practices.length, 0);
+  const cap = Math.min(themeCap, Math.max(1, Math.floor(2000 / Math.max(1, groups))));
   const out = ["## Themes", "", `Every code in use, in codebook order with codes below their parents, and its coded segments by practice (date order). At most ${cap} excerpts per code and practice; \`fieldnotes query --code ID --practice ID\` lists them all.`, ""];
   if (!list.length) out.push("No coded segments yet.", "");
   const names = new Map(summary.practices.map((p) => [p.id, p.name]));
