@@ -256,6 +256,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const root of newRoots) await loadStudy(ws.addStudy(root));
   }
 
+  /** Re-reads what changed on disk in a study (by size and mtime), keeping open editors' text, and publishes it. */
+  async function catchUpWithDisk(h: StudyHandle): Promise<void> {
+    const changed = await h.study.refresh();
+    if (!changed.length) return;
+    sync.reapplyConfigOverlays(h);
+    diagnostics.publish(h.study, [CONFIG_FILE, h.study.codebookPath, ...changed]);
+    diagnostics.refresh();
+  }
+
   const docPos = async (uri: string) => {
     await discovery;
     return sync.ready(uri);
@@ -306,16 +315,28 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
   connection.onRenameRequest(
     safe("rename", async (params, token) => {
-      const loc = await docPos(params.textDocument.uri);
+      let loc = await docPos(params.textDocument.uri);
       if (!loc) return null;
       for (const uri of documents.keys()) sync.flush(uri);
+      // Files may have changed on disk with no event yet (or from a client that sends none).
+      await catchUpWithDisk(loc.handle);
+      loc = ws.locate(params.textDocument.uri);
+      if (!loc) return null;
       return rename(ws, loc, params.position, params.newName, { documentChanges: !!capabilities.workspace?.workspaceEdit?.documentChanges, token });
     }),
   );
   connection.onCodeAction(
     safe("codeAction", async (params) => {
-      const loc = await docPos(params.textDocument.uri);
-      return loc ? codeActions(ws, loc, params.range, params.context.only) : null;
+      let loc = await docPos(params.textDocument.uri);
+      if (!loc) return null;
+      // A closed file's diagnostics (and their ranges) must match its text now.
+      if (!ws.isOpen(loc.study, loc.rel) && loc.kind === "note") {
+        const changed = loc.study.changeFiles([loc.rel]);
+        if (changed.length) diagnostics.publish(loc.study, changed);
+        loc = ws.locate(params.textDocument.uri);
+        if (!loc) return null;
+      }
+      return codeActions(ws, loc, params.range, params.context.only, { documentChanges: !!capabilities.workspace?.workspaceEdit?.documentChanges });
     }),
   );
   connection.onWorkspaceSymbol(

@@ -10,7 +10,8 @@ import { hover } from "../../server/lsp/hover.js";
 import { definition } from "../../server/lsp/definition.js";
 import { references } from "../../server/lsp/references.js";
 import { prepareRename, rename } from "../../server/lsp/rename.js";
-import { codeActions, addCodeEdit } from "../../server/lsp/codeActions.js";
+import { codeActions } from "../../server/lsp/codeActions.js";
+import { addCodeEdit } from "../../server/lsp/codebookEdit.js";
 import { workspaceSymbols, fuzzyMatch } from "../../server/lsp/symbols.js";
 import { readSettings, lspDiagnosticsFor } from "../../server/lsp/diagnostics.js";
 import { CODEBOOK, CONFIG, GOOD_NOTE, makeStudy, note, type TmpStudy } from "./helpers.js";
@@ -321,15 +322,10 @@ describe("code actions", () => {
   });
 
   it("adds a code to an empty codebook or one without a final newline", () => {
-    const loc = ws.locate(s.uri("notes/Magenta/a.md"))!;
-    const study = loc.study;
-    study.setCodebookText("codes:\n");
-    expect(addCodeEdit(study, "codes:\n", "x-y")).toEqual({ range: { start: pos(1, 0), end: pos(1, 0) }, newText: "  x-y:\n    label: X y\n" });
-    expect(addCodeEdit(study, "codes: {}\n", "x")!.newText).toBe("codes:\n  x:\n    label: X");
+    expect(addCodeEdit("codes:\n", "x-y")).toEqual({ range: { start: pos(1, 0), end: pos(1, 0) }, newText: "  x-y:\n    label: X y\n" });
+    expect(addCodeEdit("codes: {}\n", "x")).toEqual({ range: { start: pos(0, 6), end: pos(0, 9) }, newText: "\n  x:\n    label: X" });
     const noNl = "codes:\n  a:\n    label: A";
-    study.setCodebookText(noNl);
-    expect(addCodeEdit(study, noNl, "b")).toEqual({ range: { start: pos(2, 12), end: pos(2, 12) }, newText: "\n  b:\n    label: B" });
-    study.setCodebookText(CODEBOOK);
+    expect(addCodeEdit(noNl, "b")).toEqual({ range: { start: pos(2, 12), end: pos(2, 12) }, newText: "\n  b:\n    label: B" });
   });
 });
 
