@@ -105,6 +105,16 @@ export class FactsCache {
     this.dirty = true;
   }
 
+  /**
+   * Drops a content hash's facts and verdict from memory (a note's old version, replaced by a watcher
+   * event): without this every saved version stayed in memory until the next full save of the cache.
+   */
+  forget(hash: string): void {
+    const facts = this.entries.delete(hash);
+    const verdict = this.verdicts.delete(hash);
+    if (facts || verdict) this.dirty = true;
+  }
+
   /** The content hash recorded for this path when its size and mtime were exactly these. */
   stamped(rel: string, size: number, mtimeMs: number): string | undefined {
     const s = this.enabled ? this.stamps.get(rel) : undefined;

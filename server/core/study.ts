@@ -257,9 +257,11 @@ export class Study {
       }
       if (!st || !(st.isFile() || st.isSymbolicLink())) {
         if (this.notes.delete(rel)) changed.add(rel);
-        continue;
+      } else if (this.readNoteFromDisk({ rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs })) changed.add(rel);
+      // The version replaced (or removed) leaves memory unless another note has the same content.
+      if (existing?.hash && this.notes.get(rel)?.hash !== existing.hash && ![...this.notes.values()].some((r) => r.hash === existing.hash)) {
+        this.cache.forget(existing.hash);
       }
-      if (this.readNoteFromDisk({ rel, abs, symlink: st.isSymbolicLink(), size: st.size, mtimeMs: st.mtimeMs })) changed.add(rel);
     }
     if (configTouched && this.readConfigAndCodebookIfChanged()) {
       // The globs may have changed too: a full refresh is needed for the note list.

@@ -360,6 +360,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }) as never,
   );
 
+  if (process.env.FIELDNOTES_LSP_DEBUG === "1") {
+    // Tests only: the heap after a full collection, to check that editing does not grow what is kept.
+    connection.onRequest("fieldnotes/debug/heap", () => {
+      collectGarbage();
+      collectGarbage();
+      return { heapUsed: process.memoryUsage().heapUsed };
+    });
+  }
+
   connection.onShutdown(() => {
     shuttingDown = true;
   });
