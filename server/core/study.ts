@@ -5,8 +5,9 @@ import { join } from "node:path";
 import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, Practice, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
-import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
+import { FACTS_VERSION, fatalFacts, parseNoteBytes, tooLargeFacts, type ChunkCache } from "./note.js";
 import { MAX_FILE_BYTES } from "./text.js";
+import { parseUnsavedText } from "./unsaved.js";
 import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
@@ -277,7 +278,7 @@ export class Study {
     // Each open note keeps its parsed body chunks: a keystroke re-parses only the chunk it changed.
     let chunks = this.chunkCaches.get(rel);
     if (!chunks) this.chunkCaches.set(rel, (chunks = new Map()));
-    const facts = parseNoteText(text.replace(/^\uFEFF/, ""), false, chunks);
+    const facts = parseUnsavedText(text.replace(/^\uFEFF/, ""), chunks);
     const record = this.record(rel, "", facts, text.length, 0);
     record.overlay = true;
     this.notes.set(rel, record);
