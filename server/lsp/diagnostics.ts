@@ -16,7 +16,7 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from "vscode-languageserver";
 import { CONFIG_FILE, type Diagnostic, type Study } from "../core/index.js";
-import type { FileKind, Located, StudyHandle, Workspace } from "./workspace.js";
+import { uriToPath, type FileKind, type Located, type StudyHandle, type Workspace } from "./workspace.js";
 import { CANCELLED } from "./references.js";
 
 export interface Settings {
@@ -79,8 +79,13 @@ export function studyFiles(study: Study): { rel: string; kind: FileKind }[] {
 }
 
 export class DiagnosticsManager {
-  /** Pushed diagnostics by URI (JSON) and the study root they belong to. */
-  private readonly pushed = new Map<string, { root: string; json: string }>();
+  /**
+   * Pushed diagnostics by the file they name (its normalised path; the URI itself for others), with
+   * the URI they were sent under, their JSON and the study root they belong to. One file has one
+   * entry whatever the spelling of its URI (`%28` or `(`, `%c3%a9` or `%C3%A9`, a raw space): when
+   * the spelling changes (the client opened it under its own), the old spelling is cleared.
+   */
+  private readonly pushed = new Map<string, { uri: string; root: string; json: string }>();
   /** Pull result ids by URI. */
   private readonly pulled = new Map<string, { json: string; id: string }>();
   private nextResultId = 1;
@@ -118,10 +123,16 @@ export class DiagnosticsManager {
 
   private send(uri: string, root: string, diagnostics: LspDiagnostic[]): void {
     const json = JSON.stringify(diagnostics);
-    const old = this.pushed.get(uri);
+    const key = uriToPath(uri) ?? uri;
+    let old = this.pushed.get(key);
+    if (old && old.uri !== uri) {
+      void this.connection.sendDiagnostics({ uri: old.uri, diagnostics: [] });
+      this.pushed.delete(key);
+      old = undefined;
+    }
     if (old ? old.json === json : diagnostics.length === 0) return;
-    if (diagnostics.length) this.pushed.set(uri, { root, json });
-    else this.pushed.delete(uri);
+    if (diagnostics.length) this.pushed.set(key, { uri, root, json });
+    else this.pushed.delete(key);
     void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
@@ -147,11 +158,11 @@ export class DiagnosticsManager {
       uris.add(uri);
       this.send(uri, study.root, this.shouldPush(study, f.rel, f.kind) ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : []);
     }
-    for (const [uri, p] of [...this.pushed]) if (p.root === study.root && !uris.has(uri)) this.send(uri, study.root, []);
+    for (const p of [...this.pushed.values()]) if (p.root === study.root && !uris.has(p.uri)) this.send(p.uri, study.root, []);
   }
 
   clearStudy(root: string): void {
-    for (const [uri, p] of [...this.pushed]) if (p.root === root) this.send(uri, root, []);
+    for (const p of [...this.pushed.values()]) if (p.root === root) this.send(p.uri, root, []);
   }
 
   publishAll(): void {
@@ -183,7 +194,7 @@ export class DiagnosticsManager {
   async workspaceReport(previous: PreviousResultId[], token?: CancellationToken): Promise<WorkspaceDocumentDiagnosticReport[]> {
     if (!this.workspacePullSeen) {
       this.workspacePullSeen = true;
-      for (const [uri, p] of [...this.pushed]) this.send(uri, p.root, []);
+      for (const p of [...this.pushed.values()]) this.send(p.uri, p.root, []);
     }
     const prev = new Map(previous.map((p) => [p.uri, p.value]));
     const items: WorkspaceDocumentDiagnosticReport[] = [];
