@@ -72,6 +72,8 @@ export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string
     } catch {
       continue; // unreadable folder: nothing in it can be a note we could read
     }
+    // A folder with its own fieldnotes.yaml is another study: its notes belong to it alone (SPEC 1).
+    if (relDir && entries.some((e) => e.name === CONFIG_FILE && (e.isFile() || e.isSymbolicLink()))) continue;
     for (const e of entries) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.isDirectory()) {
@@ -90,4 +92,13 @@ export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string
   }
   out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return out;
+}
+
+/** Does this root-relative path lie in a study nested in the study at `root` (a folder between them holding fieldnotes.yaml)? */
+export function inNestedStudy(root: string, rel: string): boolean {
+  const parts = rel.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    if (existsSync(join(root, ...parts.slice(0, i), CONFIG_FILE))) return true;
+  }
+  return false;
 }

@@ -8,7 +8,7 @@ import { emptyCodebook, parseCodebook } from "./codebook.js";
 import { FACTS_VERSION, fatalFacts, parseNoteBytes, tooLargeFacts, type ChunkCache } from "./note.js";
 import { MAX_FILE_BYTES } from "./text.js";
 import { parseUnsavedText } from "./unsaved.js";
-import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
+import { inNestedStudy, listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, type NoteMatcher, type NoteFile } from "./files.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
 import { ParsePool } from "./pool.js";
 import { localToday, makeContext, readNote, verdictOf, type NoteReading, type ValidationContext } from "./validate.js";
@@ -246,9 +246,13 @@ export class Study {
         configTouched = true;
         continue;
       }
-      if (!this.isNote(rel)) continue;
-      const abs = join(this.root, rel);
       const existing = this.notes.get(rel);
+      if (!this.isNote(rel) || inNestedStudy(this.root, rel)) {
+        // Not (or no longer) this study's: a note of a study nested in it is that study's alone.
+        if (existing && !existing.overlay && this.notes.delete(rel)) changed.add(rel);
+        continue;
+      }
+      const abs = join(this.root, rel);
       if (existing?.overlay) continue;
       let st;
       try {

@@ -218,6 +218,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function onFileEvents(events: FileEvent[]): Promise<void> {
     const byStudy = new Map<StudyHandle, string[]>();
     const newRoots = new Set<string>();
+    const goneRoots = new Set<string>();
     for (const e of events) {
       const path = uriToPath(e.uri);
       if (!path) continue;
@@ -225,6 +226,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const dir = dirname(path);
         if (e.type === FileChangeType.Created && !ws.studies.has(dir) && [...ws.folders].some((f) => dir.startsWith(f))) newRoots.add(dir);
         if (e.type === FileChangeType.Deleted && ws.studies.has(dir)) {
+          goneRoots.add(dir);
           ws.removeStudy(dir);
           diagnostics.clearStudy(dir);
           continue;
@@ -252,6 +254,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         diagnostics.publish(study, new Set([...changed, ...rels.filter((r) => study.isNote(r) || !study.notes.has(r))]));
       }
       diagnostics.refresh();
+    }
+    // A study appearing inside another (or leaving it) takes its notes from it (or gives them back):
+    // the enclosing study is read again first, so that the nearest study publishes last.
+    for (const root of [...newRoots, ...goneRoots]) {
+      const outer = ws.studyFor(dirname(root));
+      if (outer?.loaded) await catchUpWithDisk(outer);
     }
     for (const root of newRoots) await loadStudy(ws.addStudy(root));
   }
