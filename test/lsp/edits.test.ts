@@ -2,7 +2,7 @@
 // text just read (files changed on disk with no event), complete or refused, never outside the
 // study, and codebook insertions that keep the YAML valid in every style.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -21,7 +21,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function start(files: Record<string, string>, opts: { codebook?: string; config?: string } = {}): Promise<{ s: TmpStudy; c: Client }> {
+async function start(files: Record<string, string>, opts: { codebook?: string; config?: string; base?: string } = {}): Promise<{ s: TmpStudy; c: Client }> {
   const s = makeStudy(files, opts);
   const c = await startClient({ folders: [s.root] });
   cleanups.push(() => s.cleanup());
@@ -75,6 +75,22 @@ describe("edits against text changed on disk before the server heard of it", () 
     const b = s.uri("notes/Magenta/b.md");
     const edit = (await c.conn.sendRequest("textDocument/rename", { textDocument: { uri: b }, position: { line: 4, character: 10 }, newName: "renamed-code" })) as WorkspaceEdit;
     expect(applyWorkspaceEdit(s, edit).get("notes/Magenta/a.md")).toBe(gained.replaceAll("gp-buy-in", "renamed-code"));
+  });
+
+  it("rename: a note rewritten with the same size and modification time is read again, not trusted", async () => {
+    const s0 = makeStudy({ "notes/Magenta/a.md": NOTE_A, "notes/Magenta/b.md": GOOD_NOTE });
+    const path = join(s0.root, "notes/Magenta/a.md");
+    utimesSync(path, 1700000000, 1700000000); // a whole second: set again exactly below
+    const { s, c } = await start({}, { base: s0.root });
+    // The same length, the tag moved: only the bytes tell.
+    const moved = NOTE_A.replace("The practice manager said #gp-buy-in was the key.", "The #gp-buy-in practice manager said was the key.");
+    expect(moved.length).toBe(NOTE_A.length);
+    writeFileSync(path, moved);
+    utimesSync(path, 1700000000, 1700000000);
+    expect(statSync(path).mtimeMs).toBe(1700000000000);
+    const b = s.uri("notes/Magenta/b.md");
+    const edit = (await c.conn.sendRequest("textDocument/rename", { textDocument: { uri: b }, position: { line: 4, character: 10 }, newName: "renamed-code" })) as WorkspaceEdit;
+    expect(applyWorkspaceEdit(s, edit).get("notes/Magenta/a.md")).toBe(moved.replaceAll("gp-buy-in", "renamed-code"));
   });
 
   it("add to codebook: the insertion lands after the last code of the codebook as it is on disk now", async () => {
