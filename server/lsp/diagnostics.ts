@@ -15,6 +15,7 @@ import {
   type PreviousResultId,
   type WorkspaceDocumentDiagnosticReport,
 } from "vscode-languageserver";
+import { join } from "node:path";
 import { CONFIG_FILE, type Diagnostic, type Study } from "../core/index.js";
 import { uriToPath, type FileKind, type Located, type StudyHandle, type Workspace } from "./workspace.js";
 import { CANCELLED } from "./references.js";
@@ -121,9 +122,10 @@ export class DiagnosticsManager {
     return !this.ws.isOpen(study, rel) && !this.workspacePullSeen;
   }
 
-  private send(uri: string, root: string, diagnostics: LspDiagnostic[]): void {
+  /** `key` is the file's absolute path when the caller knows it (cheaper than parsing the URI). */
+  private send(uri: string, root: string, diagnostics: LspDiagnostic[], key = uriToPath(uri) ?? uri): void {
+    if (!diagnostics.length && !this.pushed.size) return;
     const json = JSON.stringify(diagnostics);
-    const key = uriToPath(uri) ?? uri;
     let old = this.pushed.get(key);
     if (old && old.uri !== uri) {
       void this.connection.sendDiagnostics({ uri: old.uri, diagnostics: [] });
@@ -143,8 +145,9 @@ export class DiagnosticsManager {
       const kind = this.ws.kindOf(study, rel);
       const uri = this.ws.uriOf(study, rel);
       const exists = kind === "note" ? study.notes.has(rel) : kind !== undefined;
-      if (!kind || !exists || !this.shouldPush(study, rel, kind)) this.send(uri, study.root, []);
-      else this.send(uri, study.root, lspDiagnosticsFor(study, rel, kind, settings));
+      const key = join(study.root, rel);
+      if (!kind || !exists || !this.shouldPush(study, rel, kind)) this.send(uri, study.root, [], key);
+      else this.send(uri, study.root, lspDiagnosticsFor(study, rel, kind, settings), key);
     }
   }
 
@@ -156,13 +159,13 @@ export class DiagnosticsManager {
     for (const f of files) {
       const uri = this.ws.uriOf(study, f.rel);
       uris.add(uri);
-      this.send(uri, study.root, this.shouldPush(study, f.rel, f.kind) ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : []);
+      this.send(uri, study.root, this.shouldPush(study, f.rel, f.kind) ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : [], join(study.root, f.rel));
     }
-    for (const p of [...this.pushed.values()]) if (p.root === study.root && !uris.has(p.uri)) this.send(p.uri, study.root, []);
+    for (const [key, p] of [...this.pushed]) if (p.root === study.root && !uris.has(p.uri)) this.send(p.uri, study.root, [], key);
   }
 
   clearStudy(root: string): void {
-    for (const p of [...this.pushed.values()]) if (p.root === root) this.send(p.uri, root, []);
+    for (const [key, p] of [...this.pushed]) if (p.root === root) this.send(p.uri, root, [], key);
   }
 
   publishAll(): void {
@@ -194,7 +197,7 @@ export class DiagnosticsManager {
   async workspaceReport(previous: PreviousResultId[], token?: CancellationToken): Promise<WorkspaceDocumentDiagnosticReport[]> {
     if (!this.workspacePullSeen) {
       this.workspacePullSeen = true;
-      for (const p of [...this.pushed.values()]) this.send(p.uri, p.root, []);
+      for (const [key, p] of [...this.pushed]) this.send(p.uri, p.root, [], key);
     }
     const prev = new Map(previous.map((p) => [p.uri, p.value]));
     const items: WorkspaceDocumentDiagnosticReport[] = [];

@@ -34,7 +34,7 @@ describe("completion where `#` can be a code, and nowhere else", () => {
     s = makeStudy({});
     c = await startClient({ folders: [s.root] });
     await waitFor(() => c.logs.some((l) => /notes indexed/.test(l)), "the study's index");
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await c.stop();
     s.cleanup();

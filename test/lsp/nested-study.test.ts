@@ -33,7 +33,7 @@ describe("a study inside a study", () => {
     );
     c = await startClient({ folders: [s.root] });
     await waitFor(() => c.logs.some((l) => /2 studies, .* notes indexed/.test(l)), "both studies indexed");
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await c.stop();
     s.cleanup();

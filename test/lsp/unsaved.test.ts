@@ -34,7 +34,7 @@ describe("unsaved text is checked as its saved file would be", () => {
     c = await startClient({ folders: [s.root] });
     await waitFor(() => c.logs.some((l) => /notes indexed/.test(l)), "the study's index");
     await waitFor(() => c.published.has(s.uri("notes/Magenta/saved-0.md")), "the first diagnostics");
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await c.stop();
     s.cleanup();

@@ -27,7 +27,7 @@ describe("one file, two URI spellings", () => {
   beforeAll(async () => {
     s = makeStudy(Object.fromEntries(SPELLINGS.map(([, name]) => [`notes/Magenta/${name}`, BROKEN])));
     c = await startClient({ folders: [s.root] });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await c.stop();
     s.cleanup();
