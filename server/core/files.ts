@@ -104,6 +104,8 @@ export function listNoteFiles(root: string, matches: NoteMatcher, ignore: string
       if (relDir && code !== "ENOENT" && code !== "ENOTDIR") skipped(relDir, folderSkipMessage(relDir, code));
       continue;
     }
+    // A folder with its own fieldnotes.yaml is another study: its notes belong to it alone (SPEC 1).
+    if (relDir && entries.some((e) => e.name === CONFIG_FILE && (e.isFile() || e.isSymbolicLink()))) continue;
     for (const e of entries) {
       const rel = relDir ? `${relDir}/${e.name}` : e.name;
       if (e.isDirectory()) {
@@ -148,4 +150,13 @@ function pointsToFolder(abs: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Does this root-relative path lie in a study nested in the study at `root` (a folder between them holding fieldnotes.yaml)? */
+export function inNestedStudy(root: string, rel: string): boolean {
+  const parts = rel.split("/");
+  for (let i = 1; i < parts.length; i++) {
+    if (existsSync(join(root, ...parts.slice(0, i), CONFIG_FILE))) return true;
+  }
+  return false;
 }

@@ -5,10 +5,11 @@ import { join } from "node:path";
 import type { Codebook, Diagnostic, DiagnosticsReport, FileDiagnostics, NoteFacts, Practice, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import { CONFIG_FILE, loadConfig, missingCodebookDiagnostic, parseConfig, type ConfigResult } from "./config.js";
 import { emptyCodebook, parseCodebook } from "./codebook.js";
-import { FACTS_VERSION, fatalFacts, parseNoteBytes, parseNoteText, tooLargeFacts, type ChunkCache } from "./note.js";
+import { FACTS_VERSION, fatalFacts, parseNoteBytes, tooLargeFacts, type ChunkCache } from "./note.js";
 import { MAX_FILE_BYTES, ZERO_RANGE } from "./text.js";
+import { parseUnsavedText } from "./unsaved.js";
 import { unmatchedDiagnostics, unmatchedMarkdown } from "./unmatched.js";
-import { listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, linkedFolderMessage, type NoteMatcher, type NoteFile } from "./files.js";
+import { inNestedStudy, listNoteFiles, makeNoteMatcher, toRel, findStudyRoot, linkedFolderMessage, type NoteMatcher, type NoteFile } from "./files.js";
 import { linkOnPath, readStudyFile, readStudyText, realRootOf, systemErrorSentence, StudyFileError } from "./studyfile.js";
 import { cacheRefusal } from "./cachepath.js";
 import { FactsCache, contentHash, deserializeFacts, type Verdict } from "./cache.js";
@@ -293,12 +294,14 @@ export class Study {
         configTouched = true;
         continue;
       }
-      if (!this.isNote(rel)) {
-        if (this.noteUnmatched(rel)) changed.add(CONFIG_FILE);
+      const existing = this.notes.get(rel);
+      if (!this.isNote(rel) || inNestedStudy(this.root, rel)) {
+        // Not (or no longer) this study's: a note of a study nested in it is that study's alone.
+        if (existing && !existing.overlay && this.notes.delete(rel)) changed.add(rel);
+        if (!this.isNote(rel) && this.noteUnmatched(rel)) changed.add(CONFIG_FILE);
         continue;
       }
       const abs = join(this.root, rel);
-      const existing = this.notes.get(rel);
       if (existing?.overlay) continue;
       // A path under a linked folder is not a note of the study (the listing never enters links): the
       // folder is reported instead, and nothing behind it is read.
@@ -321,9 +324,11 @@ export class Study {
       }
       if (!f) {
         if (this.notes.delete(rel)) changed.add(rel);
-        continue;
+      } else if (this.readNoteFromDisk(f)) changed.add(rel);
+      // The version replaced (or removed) leaves memory unless another note has the same content.
+      if (existing?.hash && this.notes.get(rel)?.hash !== existing.hash && ![...this.notes.values()].some((r) => r.hash === existing.hash)) {
+        this.cache.forget(existing.hash);
       }
-      if (this.readNoteFromDisk(f)) changed.add(rel);
     }
     if (configTouched && this.readConfigAndCodebookIfChanged()) {
       // The globs may have changed too: a full refresh is needed for the note list.
@@ -339,7 +344,7 @@ export class Study {
     // Each open note keeps its parsed body chunks: a keystroke re-parses only the chunk it changed.
     let chunks = this.chunkCaches.get(rel);
     if (!chunks) this.chunkCaches.set(rel, (chunks = new Map()));
-    const facts = parseNoteText(text.replace(/^\uFEFF/, ""), false, chunks);
+    const facts = parseUnsavedText(text.replace(/^\uFEFF/, ""), chunks);
     const record = this.record(rel, "", facts, text.length, 0);
     record.overlay = true;
     this.notes.set(rel, record);

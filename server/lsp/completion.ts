@@ -1,7 +1,8 @@
 // Completion: frontmatter keys not yet present; values of practice, npt, type, level, assessment keys
 // and values; code ids in `codes:` (flow or block lists) and after `#` in the body; code ids and NPT
 // ids in the codebook's parent/replacedBy/npt. The context is read from the editor's line text (an
-// incomplete line rarely parses); the items for codes are precomputed once per codebook.
+// incomplete line rarely parses), except where a tag may stand in the body: that is the core's own
+// reading of the note; the items for codes are precomputed once per codebook.
 import {
   CompletionItemKind,
   CompletionItemTag,
@@ -12,7 +13,8 @@ import {
   type Position,
   type Range,
 } from "vscode-languageserver";
-import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, LineIndex, NOTE_FIELDS, NPT_DEFINITIONS, NPT_IDS, precedesTag, type Codebook, type Study } from "../core/index.js";
+import { ASSESSMENT_VALUES, CONSTRUCTS, LEVELS, LineIndex, NOTE_FIELDS, NPT_DEFINITIONS, NPT_IDS, parseNoteText, precedesTag, type Codebook, type Study } from "../core/index.js";
+import type { ChunkCache } from "../core/note.js";
 import { codeMarkdown, nptMarkdown } from "./hover.js";
 import type { Located } from "./workspace.js";
 
@@ -131,7 +133,7 @@ export function completionContext(loc: Located, text: string, pos: Position): Co
   }
   if (close > 0 && pos.line > 0 && pos.line < close) return frontmatterContext(index, line, before, pos, ch);
   if (pos.line <= close) return undefined;
-  return tagContext(index, close, line, pos, ch);
+  return tagContext(text, index, line, pos, ch, loc.uri);
 }
 
 function frontmatterContext(index: LineIndex, line: string, before: string, pos: Position, ch: number): Context | undefined {
@@ -172,20 +174,38 @@ function frontmatterContext(index: LineIndex, line: string, before: string, pos:
   return undefined;
 }
 
-function tagContext(index: LineIndex, close: number, line: string, pos: Position, ch: number): Context | undefined {
+function tagContext(text: string, index: LineIndex, line: string, pos: Position, ch: number, uri: string): Context | undefined {
   let s = ch;
   while (s > 0 && TAG_CHARS.test(line[s - 1])) s--;
   if (s === 0 || line[s - 1] !== "#") return undefined;
   const hash = s - 1;
   if (!precedesTag(line, hash)) return undefined;
-  // Not inside an inline code span (odd number of backticks before) or a fenced code block.
-  if (((line.slice(0, hash).match(/`/g) ?? []).length & 1) === 1) return undefined;
-  let fenced = false;
-  for (let l = Math.max(close + 1, 0); l < pos.line; l++) if (/^\s{0,3}(```|~~~)/.test(index.lineText(l))) fenced = !fenced;
-  if (fenced) return undefined;
+  if (!coreReadsTagAt(text, index.starts[pos.line] + hash, uri)) return undefined;
   let e = ch;
   while (e < line.length && TAG_CHARS.test(line[e])) e++;
   return { what: "tag", range: { start: { line: pos.line, character: s }, end: { line: pos.line, character: e } } };
+}
+
+/** Parsed chunks of the last note probed (one note's worth: completion follows the document being typed in). */
+let probeChunks: { uri: string; chunks: ChunkCache } | undefined;
+
+/**
+ * Would the core read a code whose `#` stands at this offset? The note is read by the core itself
+ * (parseNoteText) with a letter put after the `#`, so that code spans, fences, HTML comments and
+ * blocks, link destinations and every other place where a tag never counts get no completion, by
+ * the same reading that `check` makes. Chunks are reused between calls on the same document.
+ */
+export function coreReadsTagAt(text: string, hashOffset: number, uri = ""): boolean {
+  if (probeChunks?.uri !== uri) probeChunks = { uri, chunks: new Map() };
+  const probe = `${text.slice(0, hashOffset + 1)}a${text.slice(hashOffset + 1)}`;
+  let facts;
+  try {
+    facts = parseNoteText(probe, false, probeChunks.chunks);
+  } catch {
+    return false;
+  }
+  const at = new LineIndex(probe).position(hashOffset);
+  return facts.codes.some((u) => u.inline && u.range.start.line === at.line && u.range.start.character === at.character);
 }
 
 function simpleItems(values: readonly string[], kind: CompletionItemKind, doc?: (v: string) => string | undefined): CompletionItem[] {

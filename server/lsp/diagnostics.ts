@@ -15,8 +15,9 @@ import {
   type PreviousResultId,
   type WorkspaceDocumentDiagnosticReport,
 } from "vscode-languageserver";
+import { join } from "node:path";
 import { CONFIG_FILE, type Diagnostic, type Study } from "../core/index.js";
-import type { FileKind, Located, StudyHandle, Workspace } from "./workspace.js";
+import { uriToPath, type FileKind, type Located, type StudyHandle, type Workspace } from "./workspace.js";
 import { CANCELLED } from "./references.js";
 
 export interface Settings {
@@ -79,8 +80,13 @@ export function studyFiles(study: Study): { rel: string; kind: FileKind }[] {
 }
 
 export class DiagnosticsManager {
-  /** Pushed diagnostics by URI (JSON) and the study root they belong to. */
-  private readonly pushed = new Map<string, { root: string; json: string }>();
+  /**
+   * Pushed diagnostics by the file they name (its normalised path; the URI itself for others), with
+   * the URI they were sent under, their JSON and the study root they belong to. One file has one
+   * entry whatever the spelling of its URI (`%28` or `(`, `%c3%a9` or `%C3%A9`, a raw space): when
+   * the spelling changes (the client opened it under its own), the old spelling is cleared.
+   */
+  private readonly pushed = new Map<string, { uri: string; root: string; json: string }>();
   /** Pull result ids by URI. */
   private readonly pulled = new Map<string, { json: string; id: string }>();
   private nextResultId = 1;
@@ -116,12 +122,19 @@ export class DiagnosticsManager {
     return !this.ws.isOpen(study, rel) && !this.workspacePullSeen;
   }
 
-  private send(uri: string, root: string, diagnostics: LspDiagnostic[]): void {
+  /** `key` is the file's absolute path when the caller knows it (cheaper than parsing the URI). */
+  private send(uri: string, root: string, diagnostics: LspDiagnostic[], key = uriToPath(uri) ?? uri): void {
+    if (!diagnostics.length && !this.pushed.size) return;
     const json = JSON.stringify(diagnostics);
-    const old = this.pushed.get(uri);
+    let old = this.pushed.get(key);
+    if (old && old.uri !== uri) {
+      void this.connection.sendDiagnostics({ uri: old.uri, diagnostics: [] });
+      this.pushed.delete(key);
+      old = undefined;
+    }
     if (old ? old.json === json : diagnostics.length === 0) return;
-    if (diagnostics.length) this.pushed.set(uri, { root, json });
-    else this.pushed.delete(uri);
+    if (diagnostics.length) this.pushed.set(key, { uri, root, json });
+    else this.pushed.delete(key);
     void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
@@ -132,8 +145,9 @@ export class DiagnosticsManager {
       const kind = this.ws.kindOf(study, rel);
       const uri = this.ws.uriOf(study, rel);
       const exists = kind === "note" ? study.notes.has(rel) : kind !== undefined;
-      if (!kind || !exists || !this.shouldPush(study, rel, kind)) this.send(uri, study.root, []);
-      else this.send(uri, study.root, lspDiagnosticsFor(study, rel, kind, settings));
+      const key = join(study.root, rel);
+      if (!kind || !exists || !this.shouldPush(study, rel, kind)) this.send(uri, study.root, [], key);
+      else this.send(uri, study.root, lspDiagnosticsFor(study, rel, kind, settings), key);
     }
   }
 
@@ -145,13 +159,13 @@ export class DiagnosticsManager {
     for (const f of files) {
       const uri = this.ws.uriOf(study, f.rel);
       uris.add(uri);
-      this.send(uri, study.root, this.shouldPush(study, f.rel, f.kind) ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : []);
+      this.send(uri, study.root, this.shouldPush(study, f.rel, f.kind) ? lspDiagnosticsFor(study, f.rel, f.kind, settings) : [], join(study.root, f.rel));
     }
-    for (const [uri, p] of [...this.pushed]) if (p.root === study.root && !uris.has(uri)) this.send(uri, study.root, []);
+    for (const [key, p] of [...this.pushed]) if (p.root === study.root && !uris.has(p.uri)) this.send(p.uri, study.root, [], key);
   }
 
   clearStudy(root: string): void {
-    for (const [uri, p] of [...this.pushed]) if (p.root === root) this.send(uri, root, []);
+    for (const [key, p] of [...this.pushed]) if (p.root === root) this.send(p.uri, root, [], key);
   }
 
   publishAll(): void {
@@ -183,7 +197,7 @@ export class DiagnosticsManager {
   async workspaceReport(previous: PreviousResultId[], token?: CancellationToken): Promise<WorkspaceDocumentDiagnosticReport[]> {
     if (!this.workspacePullSeen) {
       this.workspacePullSeen = true;
-      for (const [uri, p] of [...this.pushed]) this.send(uri, p.root, []);
+      for (const [key, p] of [...this.pushed]) this.send(p.uri, p.root, [], key);
     }
     const prev = new Map(previous.map((p) => [p.uri, p.value]));
     const items: WorkspaceDocumentDiagnosticReport[] = [];

@@ -221,6 +221,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   async function onFileEvents(events: FileEvent[]): Promise<void> {
     const byStudy = new Map<StudyHandle, string[]>();
     const newRoots = new Set<string>();
+    const goneRoots = new Set<string>();
     for (const e of events) {
       const path = uriToPath(e.uri);
       if (!path) continue;
@@ -228,6 +229,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const dir = dirname(path);
         if (e.type === FileChangeType.Created && !ws.studies.has(dir) && [...ws.folders].some((f) => dir.startsWith(f))) newRoots.add(dir);
         if (e.type === FileChangeType.Deleted && ws.studies.has(dir)) {
+          goneRoots.add(dir);
           ws.removeStudy(dir);
           diagnostics.clearStudy(dir);
           continue;
@@ -256,7 +258,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
       diagnostics.refresh();
     }
+    // A study appearing inside another (or leaving it) takes its notes from it (or gives them back):
+    // the enclosing study is read again first, so that the nearest study publishes last.
+    for (const root of [...newRoots, ...goneRoots]) {
+      const outer = ws.studyFor(dirname(root));
+      if (outer?.loaded) await catchUpWithDisk(outer);
+    }
     for (const root of newRoots) await loadStudy(ws.addStudy(root));
+  }
+
+  /** Re-reads what changed on disk in a study (by size and mtime), keeping open editors' text, and publishes it. */
+  async function catchUpWithDisk(h: StudyHandle): Promise<void> {
+    const changed = await h.study.refresh();
+    if (!changed.length) return;
+    sync.reapplyConfigOverlays(h);
+    diagnostics.publish(h.study, [CONFIG_FILE, h.study.codebookPath, ...changed]);
+    diagnostics.refresh();
   }
 
   const docPos = async (uri: string) => {
@@ -309,16 +326,28 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
   connection.onRenameRequest(
     safe("rename", async (params, token) => {
-      const loc = await docPos(params.textDocument.uri);
+      let loc = await docPos(params.textDocument.uri);
       if (!loc) return null;
       for (const uri of documents.keys()) sync.flush(uri);
+      // Files may have changed on disk with no event yet (or from a client that sends none).
+      await catchUpWithDisk(loc.handle);
+      loc = ws.locate(params.textDocument.uri);
+      if (!loc) return null;
       return rename(ws, loc, params.position, params.newName, { documentChanges: !!capabilities.workspace?.workspaceEdit?.documentChanges, token });
     }),
   );
   connection.onCodeAction(
     safe("codeAction", async (params) => {
-      const loc = await docPos(params.textDocument.uri);
-      return loc ? codeActions(ws, loc, params.range, params.context.only) : null;
+      let loc = await docPos(params.textDocument.uri);
+      if (!loc) return null;
+      // A closed file's diagnostics (and their ranges) must match its text now.
+      if (!ws.isOpen(loc.study, loc.rel) && loc.kind === "note") {
+        const changed = loc.study.changeFiles([loc.rel]);
+        if (changed.length) diagnostics.publish(loc.study, changed);
+        loc = ws.locate(params.textDocument.uri);
+        if (!loc) return null;
+      }
+      return codeActions(ws, loc, params.range, params.context.only, { documentChanges: !!capabilities.workspace?.workspaceEdit?.documentChanges });
     }),
   );
   connection.onWorkspaceSymbol(
@@ -363,6 +392,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return { items: await diagnostics.workspaceReport(params.previousResultIds, token) };
     }) as never,
   );
+
+  if (process.env.FIELDNOTES_LSP_DEBUG === "1") {
+    // Tests only: the heap after a full collection, to check that editing does not grow what is kept.
+    connection.onRequest("fieldnotes/debug/heap", () => {
+      collectGarbage();
+      collectGarbage();
+      return { heapUsed: process.memoryUsage().heapUsed };
+    });
+  }
 
   connection.onShutdown(() => {
     shuttingDown = true;

@@ -147,9 +147,10 @@ export class Workspace {
     const path = uriToPath(uri);
     if (!path) return undefined;
     let handle = this.studyFor(path);
-    if (!handle && discover) {
+    if (discover) {
+      // The nearest study wins, also over a known one further up (a study inside a study, SPEC 1).
       const root = findStudyRoot(path);
-      if (root) handle = this.addStudy(root);
+      if (root && (!handle || root.length > handle.root.length)) handle = this.addStudy(root);
     }
     if (!handle) return undefined;
     const rel = handle.study.relative(path);

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node.js";
 import type { Diagnostic, PublishDiagnosticsParams } from "vscode-languageserver-protocol";
+import { TextDocument } from "vscode-languageserver-textdocument";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 
@@ -107,11 +108,13 @@ export interface ClientOptions {
   folders?: string[];
   configuration?: Record<string, unknown>;
   rootUri?: string;
+  /** Extra environment for the server process. */
+  env?: Record<string, string>;
 }
 
 /** Spawns the real server over stdio and initializes it as a generic LSP client (like Neovim's). */
 export async function startClient(opts: ClientOptions = {}): Promise<Client> {
-  const child = spawn(process.execPath, [join(REPO, "bin/fieldnotes.js"), "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [join(REPO, "bin/fieldnotes.js"), "lsp", "--stdio"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
   const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const client: Client = {
     configuration: opts.configuration,
@@ -182,4 +185,9 @@ export async function startClient(opts: ClientOptions = {}): Promise<Client> {
   });
   void conn.sendNotification("initialized", {});
   return client;
+}
+
+/** Applies LSP text edits to a text (the protocol library's own implementation, not ours). */
+export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+  return TextDocument.applyEdits(TextDocument.create("file:///x", "plaintext", 0, text), edits);
 }

@@ -123,11 +123,13 @@ describe("push client (no pull support)", () => {
     const d = ds.find((x) => x.code === "practice-unknown")!;
     const actions = (await c.conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
     expect(actions.map((a) => a.title)).toEqual(["Change to 'Magenta'"]);
-    expect(actions[0].edit!.changes![uri]).toEqual([{ range: d.range, newText: "Magenta" }]);
+    expect(actions[0].edit!.documentChanges).toEqual([{ textDocument: { uri, version: null }, edits: [{ range: d.range, newText: "Magenta" }] }]);
     const inline = ds.find((x) => x.code === "code-unknown" && x.range.start.line === 7)!;
     const more = (await c.conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: inline.range, context: { diagnostics: [inline] } })) as CodeAction[];
     const add = more.find((a) => a.title === "Add 'unknown-tag' to the codebook")!;
-    expect(add.edit!.changes![s.uri("codebook.yaml")]).toEqual([{ range: { start: { line: 12, character: 0 }, end: { line: 12, character: 0 } }, newText: "  unknown-tag:\n    label: Unknown tag\n" }]);
+    expect(add.edit!.documentChanges).toEqual([
+      { textDocument: { uri: s.uri("codebook.yaml"), version: null }, edits: [{ range: { start: { line: 12, character: 0 }, end: { line: 12, character: 0 } }, newText: "  unknown-tag:\n    label: Unknown tag\n" }] },
+    ]);
   });
 
   it("answers workspace symbols for codes and practices", async () => {

@@ -10,7 +10,8 @@ import { hover } from "../../server/lsp/hover.js";
 import { definition } from "../../server/lsp/definition.js";
 import { references } from "../../server/lsp/references.js";
 import { prepareRename, rename } from "../../server/lsp/rename.js";
-import { codeActions, addCodeEdit } from "../../server/lsp/codeActions.js";
+import { codeActions } from "../../server/lsp/codeActions.js";
+import { addCodeEdit } from "../../server/lsp/codebookEdit.js";
 import { workspaceSymbols, fuzzyMatch } from "../../server/lsp/symbols.js";
 import { readSettings, lspDiagnosticsFor } from "../../server/lsp/diagnostics.js";
 import { CODEBOOK, CONFIG, GOOD_NOTE, makeStudy, note, type TmpStudy } from "./helpers.js";
@@ -165,7 +166,9 @@ describe("completion", () => {
     expect(l!.items.find((i) => i.label === "gp-buy-in")!.textEdit).toEqual({ range: { start: pos(6, 8), end: pos(6, 10) }, newText: "gp-buy-in" });
     expect(labels(at(REL, t, 6, 19))).toContain("shared-learning");
     expect(at(REL, body("word#gp\n"), 6, 7)).toBeNull();
-    expect(at(REL, body("`code #gp\n"), 6, 9)).toBeNull();
+    expect(at(REL, body("`code #gp` x\n"), 6, 9)).toBeNull();
+    // A backtick never closed is literal text (CommonMark 6.1): the tag after it counts, so it completes.
+    expect(labels(at(REL, body("`code #gp\n"), 6, 9))).toContain("gp-buy-in");
     expect(at(REL, body("```\n#gp\n```\n"), 7, 3)).toBeNull();
     expect(at(REL, body("# Heading\n"), 6, 2)).toBeNull();
     expect(labels(at(REL, body("😀 #g\n"), 6, 5))).toContain("gp-buy-in");
@@ -321,15 +324,10 @@ describe("code actions", () => {
   });
 
   it("adds a code to an empty codebook or one without a final newline", () => {
-    const loc = ws.locate(s.uri("notes/Magenta/a.md"))!;
-    const study = loc.study;
-    study.setCodebookText("codes:\n");
-    expect(addCodeEdit(study, "codes:\n", "x-y")).toEqual({ range: { start: pos(1, 0), end: pos(1, 0) }, newText: "  x-y:\n    label: X y\n" });
-    expect(addCodeEdit(study, "codes: {}\n", "x")!.newText).toBe("codes:\n  x:\n    label: X");
+    expect(addCodeEdit("codes:\n", "x-y")).toEqual({ range: { start: pos(1, 0), end: pos(1, 0) }, newText: "  x-y:\n    label: X y\n" });
+    expect(addCodeEdit("codes: {}\n", "x")).toEqual({ range: { start: pos(0, 6), end: pos(0, 9) }, newText: "\n  x:\n    label: X" });
     const noNl = "codes:\n  a:\n    label: A";
-    study.setCodebookText(noNl);
-    expect(addCodeEdit(study, noNl, "b")).toEqual({ range: { start: pos(2, 12), end: pos(2, 12) }, newText: "\n  b:\n    label: B" });
-    study.setCodebookText(CODEBOOK);
+    expect(addCodeEdit(noNl, "b")).toEqual({ range: { start: pos(2, 12), end: pos(2, 12) }, newText: "\n  b:\n    label: B" });
   });
 });
 
