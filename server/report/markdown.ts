@@ -2,6 +2,7 @@
 // config and codebook give the same bytes (no timestamp inside), so a committed report diffs cleanly.
 import type { Codebook, Summary, PracticeSummary, AttributeComparison } from "../core/types.js";
 import { CONSTRUCTS, LEVELS, ASSESSMENT_SYMBOL, INTEGRATION_SYMBOL, INTEGRATION_WORDS, constructTitle, num, ruleWords } from "./util.js";
+import { plural } from "../core/plural.js";
 
 /** Escapes text from notes or config for a Markdown table cell or line: no markup, no HTML, no `|`. */
 export function mdText(s: string): string {
@@ -46,7 +47,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
   const count = (kind: PracticeSummary["integration"]) => summary.practices.filter((p) => p.integration === kind).length;
   out.push(`# Integration summary: ${mdText(summary.study)}`, "");
   out.push(
-    `${t.notes} notes: ${t.included} included, ${t.excluded} excluded (errors). ${t.practices} practices: ` +
+    `${plural(t.notes, "note")}: ${t.included} included, ${t.excluded} excluded (errors). ${plural(t.practices, "practice")}: ` +
       `${count("full")} fully integrated, ${count("partial")} partially integrated, ${count("unassessed")} not yet assessed.`,
     "",
   );
@@ -136,7 +137,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
   out.push("## Excluded notes", "");
   if (!summary.excluded.length) out.push("None: every note passed the checks.", "");
   else {
-    out.push(`${summary.excluded.length} notes have errors and are left out of every count above. Run \`fieldnotes check\` for the details.`, "");
+    out.push(`${summary.excluded.length === 1 ? "1 note has errors and is" : `${summary.excluded.length} notes have errors and are`} left out of every count above. Run \`fieldnotes check\` for the details.`, "");
     out.push(...table(["File", "Errors"], ["l", "l"], summary.excluded.map((e) => [fileLink(e.file), e.rules.map((r) => `\`${r}\``).join(", ")])), "");
   }
   return out.join("\n");
