@@ -43,9 +43,42 @@ function urlHost(host: string): string {
   return h.includes(":") ? `[${h}]` : h;
 }
 
+/** The server could not listen (port in use, no such address, not allowed): `message` is one plain line. */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "ListenError";
+  }
+}
+
+/** One plain line for a failed listen(), by errno code; every code gets words, never a stack. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): ListenError {
+  const where = `${urlHost(host)}:${port}`;
+  const code = err.code ?? "";
+  const text =
+    code === "EADDRINUSE"
+      ? `port ${port} on ${host} is already in use; choose another with --port N (0 picks a free one).`
+      : code === "EACCES" || code === "EPERM"
+        ? `not allowed to listen on ${where} (ports below 1024 need administrator rights); choose another with --port N.`
+        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL" || code === "EAI_NONAME"
+          ? `cannot listen on ${host}: no such address on this machine.`
+          : code === "EAFNOSUPPORT"
+            ? `cannot listen on ${host}: this machine does not support that kind of address.`
+            : code === "EINVAL"
+              ? `cannot listen on ${host}: not an address this machine can listen on.`
+              : `cannot listen on ${where}: ${code || err.message.split("\n")[0]}.`;
+  return new ListenError(text, code);
+}
+
 /** Starts the server and resolves once it listens (with the real port when given 0). */
 export async function listen(options: ListenOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
+  // "[::1]" as in URLs is accepted; listen() wants the bare address.
+  const bindHost = host.replace(/^\[(.*)\]$/, "$1");
+  if (!bindHost || /[\s/]/.test(bindHost)) throw new ListenError(`cannot listen on '${host}': not a host name or address.`, "EINVAL");
   const watcher = options.watch === false ? undefined : new StudyWatcher(options.study, { log: options.log, ...options.watchOptions }).start();
   let port = options.port;
   const app = createApp(options.study, { port: () => port, host, settled: watcher ? () => watcher.settled() : undefined, log: options.log });
@@ -70,20 +103,17 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   server.keepAliveTimeout = 5_000;
   try {
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        reject(
-          err.code === "EADDRINUSE"
-            ? new Error(`Port ${options.port} on ${host} is already in use; choose another with --port N (0 picks a free one).`)
-            : err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND"
-              ? new Error(`Cannot listen on ${host}: no such address on this machine.`)
-              : err,
-        );
-      };
+      const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, options.port));
       server.once("error", onError);
-      server.listen(options.port, host, () => {
-        server.off("error", onError);
-        resolve();
-      });
+      try {
+        server.listen(options.port, bindHost, () => {
+          server.off("error", onError);
+          resolve();
+        });
+      } catch (err) {
+        // listen() throws synchronously for some bad arguments (e.g. a malformed address)
+        onError(err as NodeJS.ErrnoException);
+      }
     });
   } catch (err) {
     watcher?.close();
@@ -124,13 +154,13 @@ export async function startServer(options: {
   print: (s: string) => void;
 }): Promise<RunningServer> {
   const host = options.host || "127.0.0.1";
+  const running = await listen({ study: options.study, port: options.port, host, log: options.log });
   if (!isLoopback(host)) {
     options.log(
       `fieldnotes: WARNING: listening on ${host}, not on this computer's loopback address: anyone who can reach ${host} on the network can read ` +
         `the summaries and excerpts of these field notes. Use this only on a network you trust, and never for identifiable data.`,
     );
   }
-  const running = await listen({ study: options.study, port: options.port, host, log: options.log });
   const name = options.study.config?.study;
   options.print(`fieldnotes: serving ${name ? `"${name}" ` : ""}at ${running.url}`);
   return running;
