@@ -42,6 +42,21 @@ export function buildSummary(
   };
 }
 
+/**
+ * `byType` with its keys in one fixed order, the study's `types` and then any other type by name, so
+ * that the CLI and the server (whose notes map changes order as files change) print the same JSON.
+ */
+function typeOrder(byType: Record<string, number>, types: readonly string[]): Record<string, number> {
+  const rank = (t: string) => {
+    const i = types.indexOf(t);
+    return i < 0 ? types.length : i;
+  };
+  const keys = Object.keys(byType).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, number> = Object.create(null);
+  for (const k of keys) out[k] = byType[k];
+  return out;
+}
+
 export function summarisePractice(
   p: StudyConfig["practices"][number],
   notes: NoteRecord[],
@@ -115,7 +130,7 @@ export function summarisePractice(
     notes: notes.length,
     firstDate,
     lastDate,
-    byType,
+    byType: typeOrder(byType, config.types),
     constructs,
     levels,
     codes: orderedCodes,
