@@ -116,7 +116,7 @@ describe("a failed write leaves nothing behind and says so", () => {
     spawnSync("umount", [probe]);
     return "";
   })();
-  const full = mountable ? `(skipped: ${mountable})` : "";
+  const full = mountable ? ` (skipped: ${mountable})` : "";
 
   describe("on a full disk (tmpfs of 64 KB)", () => {
     let disk = "";
@@ -138,7 +138,7 @@ describe("a failed write leaves nothing behind and says so", () => {
       rmSync(join(disk, "probe"), { force: true });
     }
 
-    it.skipIf(!!mountable)(`new, init and the cache's .gitignore: exit 2 saying the disk is full; no empty file left ${full}`, async () => {
+    it.skipIf(!!mountable)(`new, init, report --out and the cache's .gitignore: exit 2 saying the disk is full; no empty file left${full}`, async () => {
       const study = join(disk, "study");
       mkdirSync(join(study, "notes", "Magenta"), { recursive: true });
       writeFileSync(join(study, "fieldnotes.yaml"), BASIC_CONFIG);
@@ -154,6 +154,11 @@ describe("a failed write leaves nothing behind and says so", () => {
       const i = await runCli(["init", "fresh"], disk);
       onePlainLine(i, /^fieldnotes init: cannot write .*: the disk is full; nothing was written\.$/);
       expect(files(join(disk, "fresh"))).toEqual([]);
+
+      const rep = await runCli(["report", "--format", "html", "--out", "report.html"], study);
+      onePlainLine(rep, /^fieldnotes report: cannot write report\.html: the disk is full; nothing was written\.$/);
+      expect(existsSync(join(study, "report.html"))).toBe(false);
+      expect(readdirSync(study).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 
       // check writes its cache; the .gitignore that keeps note text out of git is whole or absent.
       await runCli(["check"], study);
