@@ -319,6 +319,7 @@ function init(argv: string[], io: Out): number {
   const { values, positionals } = parse("init", argv, { name: { type: "string" } });
   if (values.help) return io.out(HELP.init + "\n"), 0;
   const dir = onePath(positionals, "init", false); // a missing DIR is created
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new CliError(`cannot create a study in ${positionals[0]}: it is a file, not a folder.`);
   try {
     const written = initStudy(dir, values.name as string | undefined);
     io.out(written.map((f) => relative(process.cwd(), join(dir, f)) || f).join("\n") + "\n");

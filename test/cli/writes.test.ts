@@ -85,6 +85,21 @@ describe("new and init never write outside the study", () => {
     expect(existsSync(join(root, "notes"))).toBe(false);
   });
 
+  it("a template that is a FIFO is not opened for reading (no hang): one line", async () => {
+    const root = makeStudy();
+    mkdirSync(join(root, "templates"));
+    expect(spawnSync("mkfifo", [join(root, "templates", "observation.md")]).status).toBe(0);
+    const r = await runCli(["new", "--practice", "Magenta", "--date", "2016-03-14"], root, 15_000);
+    onePlainLine(r, /^fieldnotes new: cannot read templates\/observation\.md: it is not a regular file\.$/);
+    expect(existsSync(join(root, "notes"))).toBe(false);
+  });
+
+  it("init DIR where DIR is a file: one line", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "afile"), "x");
+    onePlainLine(await runCli(["init", "afile"], dir), /^fieldnotes init: cannot create a study in afile: it is a file, not a folder\.$/);
+  });
+
   it("init with notes/ a symbolic link out of DIR: refused, and the files already written (codebook.yaml) are removed again", async () => {
     const dir = join(tempDir(), "study");
     const outside = tempDir("fieldnotes-outside-");
