@@ -8,6 +8,7 @@ import { loadConfig } from "../core/config.js";
 import { createNote, initStudy, NestedStudyError } from "../core/newnote.js";
 import { WriteError, isInside, realPathOf, writeReplacing, reason } from "../core/safewrite.js";
 import { plural } from "../core/plural.js";
+import { closest, didYouMean } from "../core/suggest.js";
 import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
 import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
 
@@ -39,7 +40,9 @@ report for review; html: a self-contained HTML report; csv: a framework matrix, 
 columns by construct (default), code, level or assessment; --presence turns counts into 0/1;
 --by segment: one row per coded segment and code (file, line, practice, date, constructs, code, text and
 the practice's attributes), as GET /api/segments.csv.
-Writes to standard output unless --out FILE is given. Exit status 0, or 2.`,
+--by and --presence apply only to --format csv.
+Writes to standard output unless --out FILE is given: FILE is replaced whole (never a file of the study),
+and its folder is created when it lies inside the study or the current folder. Exit status 0, or 2.`,
   serve: `fieldnotes serve [PATH] [--port N] [--host H]
 
 Starts the local HTTP server for the study (default 127.0.0.1:4319) and prints its URL. It serves the
@@ -51,11 +54,14 @@ Runs the fieldnotes language server on standard input and output, for any LSP cl
 
 Creates notes/<practice>/<date>-<type>.md from the template (the study's templates/ folder overrides the
 built-in templates). The date defaults to today, the type to observation. Never overwrites: '-2', '-3'…
-is added before '.md' when the name is taken. Prints the new file's path. Exit status 0, or 2.`,
+is added before '.md' when the name is taken. Prints the new file's path. The note is written whole or not
+at all, and never outside the study (a notes folder that is a symbolic link elsewhere is refused).
+Exit status 0, or 2.`,
   init: `fieldnotes init [DIR]
 
-Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/.
-Never overwrites an existing file. Exit status 0, or 2.`,
+Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/,
+and a .gitignore for .fieldnotes/ and node_modules/ unless DIR has one. Never overwrites an existing
+file; refuses inside an existing study. Exit status 0, or 2.`,
 };
 
 class UsageError extends Error {}
@@ -295,7 +301,9 @@ function newNote(argv: string[], io: Out): number {
     return 2;
   }
   if (!config.practices.some((p) => p.id === values.practice)) {
-    io.err(`fieldnotes new: '${values.practice}' is not a practice in fieldnotes.yaml (${config.practices.map((p) => p.id).join(", ")}).\n`);
+    const ids = config.practices.map((p) => p.id);
+    const near = closest(values.practice as string, ids);
+    io.err(`fieldnotes new: '${values.practice}' is not a practice in fieldnotes.yaml.${near.length ? didYouMean(near) : ` Practices: ${ids.join(", ")}.`}\n`);
     return 2;
   }
   try {

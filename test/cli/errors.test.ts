@@ -15,7 +15,7 @@ function onePlainLine(r: RunResult, pattern: RegExp): void {
   const lines = r.stderr.trimEnd().split("\n");
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.stderr).not.toMatch(/internal error|\n\s+at |Error:/);
-  expect(lines[0]).toMatch(pattern);
+  expect(lines[0].trimEnd()).toMatch(pattern);
 }
 
 describe("a PATH that does not exist", () => {
@@ -152,5 +152,14 @@ describe("plurals", () => {
     const html = await runCli(["report", "--format", "html"], root);
     expect(html.stdout).toMatch(/\(1 practice\)/);
     expect(html.stdout).not.toMatch(/\b1 (notes|practices|excerpts)\b/);
+  });
+});
+
+describe("new: an unknown practice", () => {
+  it("a practice id in the wrong case gets 'Did you mean', an unrelated one the list of practices", async () => {
+    const root = makeStudy();
+    onePlainLine(await runCli(["new", "--practice", "magenta"], root), /^fieldnotes new: 'magenta' is not a practice in fieldnotes\.yaml\. Did you mean 'Magenta'\?$/);
+    onePlainLine(await runCli(["new", "--practice", "Zebra"], root), /^fieldnotes new: 'Zebra' is not a practice in fieldnotes\.yaml\. Practices: Magenta, Cobalt\.$/);
+    expect(existsSync(join(root, "notes"))).toBe(false);
   });
 });
