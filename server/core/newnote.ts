@@ -47,16 +47,25 @@ export function yamlScalar(value: string): string {
 
 /**
  * Fills `{{practice}}`, `{{date}}`, `{{type}}` and `{{observer}}`. In the frontmatter a placeholder
- * that is a key's whole value becomes a YAML scalar (yamlScalar); elsewhere it is the text as is.
+ * that is a key's whole value becomes a YAML scalar (yamlScalar); one placed inside other YAML (a
+ * list, quotes) takes only letters, digits, spaces, '.', '_' and '-', else Error (it could change the
+ * YAML). In the body the text is put as is.
  */
 export function renderTemplate(template: string, values: Record<string, string>): string {
-  const fill = (text: string) => text.replace(/\{\{(practice|date|type|observer)\}\}/g, (_, k: string) => values[k] ?? "");
+  const fill = (text: string, inYaml: boolean) =>
+    text.replace(/\{\{(practice|date|type|observer)\}\}/g, (_, k: string) => {
+      const v = values[k] ?? "";
+      if (inYaml && !/^[\p{L}\p{N} ._-]*$/u.test(v)) {
+        throw new Error(`the template's frontmatter has {{${k}}} inside other YAML, where this value could change it; make {{${k}}} the whole value of a key.`);
+      }
+      return v;
+    });
   const m = /^---\r?\n[\s\S]*?\r?\n---[ \t]*(?:\r?\n|$)/.exec(template);
-  if (!m) return fill(template);
+  if (!m) return fill(template, false);
   const front = m[0].replace(/^([ \t]*[A-Za-z_][\w-]*:[ \t]*)\{\{(practice|date|type|observer)\}\}[ \t]*$/gm, (_, head: string, k: string) =>
     head + yamlScalar(values[k] ?? ""),
   );
-  return fill(front) + fill(template.slice(m[0].length));
+  return fill(front, true) + fill(template.slice(m[0].length), false);
 }
 
 function fallbackTemplate(): string {
@@ -123,7 +132,7 @@ export function createNote(opts: NewNoteOptions): { path: string; line: number }
 function checkObserver(text: string, observer: string): void {
   if (!observer) return;
   const m = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text);
-  if (!m || !/\{\{observer\}\}|^observer:/m.test(m[1])) return;
+  if (!m || !/^observer[ \t]*:/m.test(m[1])) return;
   let data: unknown;
   try {
     data = parseYaml(m[1]);

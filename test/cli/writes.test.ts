@@ -52,6 +52,20 @@ describe("new: the --observer value is data, not YAML", () => {
   });
 });
 
+describe("new: a study template that puts {{observer}} inside other YAML", () => {
+  it("takes a plain name there, and refuses a value that would change the YAML (nothing written)", async () => {
+    const root = makeStudy();
+    mkdirSync(join(root, "templates"));
+    writeFileSync(join(root, "templates", "observation.md"), "---\npractice: {{practice}}\ndate: {{date}}\nparticipants: [{{observer}}]\n---\n\nBody by {{observer}}.\n");
+    const ok = await runCli(["new", "--practice", "Magenta", "--date", "2016-03-14", "--observer", "JS"], root);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(frontmatter(readFileSync(join(root, ok.stdout.trim()), "utf8")).participants).toEqual(["JS"]);
+    const bad = await runCli(["new", "--practice", "Magenta", "--date", "2016-03-15", "--observer", "a], npt: [x"], root);
+    onePlainLine(bad, /^fieldnotes new: the template's frontmatter has \{\{observer\}\} inside other YAML/);
+    expect(readdirSync(join(root, "notes", "Magenta"))).toEqual(["2016-03-14-observation.md"]);
+  });
+});
+
 describe("new and init never write outside the study", () => {
   it("notes/ or notes/<practice> a symbolic link out of the study: refused in one line, nothing written there", async () => {
     for (const link of ["notes", "notes/Magenta"]) {
