@@ -4,11 +4,13 @@
 // so stale verdicts are never served; facts stay valid. Entries are decoded lazily: a warm `check`
 // needs the verdicts, not the facts.
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, statSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic, NoteFacts } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
-import { writeNewIfAbsent } from "./safewrite.js";
+import { writeNewIfAbsent, writeReplacing } from "./safewrite.js";
+
+const GITIGNORE = "# fieldnotes cache: never commit\n*\n";
 
 const CACHE_FORMAT = `fieldnotes-facts-${FACTS_VERSION}`;
 
@@ -143,8 +145,11 @@ export class FactsCache {
     try {
       const dir = join(this.root, ".fieldnotes");
       mkdirSync(join(dir, "cache"), { recursive: true });
-      // Whole or not at all (safewrite.ts): an empty .gitignore left by a full disk would stay for good.
-      if (!existsSync(join(dir, ".gitignore"))) writeNewIfAbsent(join(dir, ".gitignore"), "# fieldnotes cache: never commit\n*\n");
+      // Whole or not at all (safewrite.ts); an empty one (left by a full disk before) is written again.
+      const ignore = join(dir, ".gitignore");
+      const st = statSync(ignore, { throwIfNoEntry: false });
+      if (!st) writeNewIfAbsent(ignore, GITIGNORE);
+      else if (st.isFile() && st.size === 0) writeReplacing(ignore, GITIGNORE);
       const byHash: Record<string, unknown> = {};
       for (const [k, v] of this.verdicts) byHash[k] = [v.diagnostics, v.errorRules];
       // Written piece by piece: one string of the whole cache (tens of MB for 10,000 notes) would be

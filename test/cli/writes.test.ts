@@ -136,6 +136,14 @@ describe("a failed write leaves nothing behind and says so", () => {
     expect(files(join(root, "notes"))).toEqual(["Magenta"]);
   });
 
+  it("an empty .fieldnotes/.gitignore (left by an earlier full disk) is written again by the next check", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
+    mkdirSync(join(root, ".fieldnotes"));
+    writeFileSync(join(root, ".fieldnotes", ".gitignore"), "");
+    expect((await runCli(["check"], root)).code).toBe(0);
+    expect(readFileSync(join(root, ".fieldnotes", ".gitignore"), "utf8").split("\n")).toContain("*");
+  });
+
   // A real full disk: a 64 KB tmpfs (needs root and mount). Otherwise skipped, saying why.
   const mountable = (() => {
     if (process.getuid?.() !== 0) return "not root";
