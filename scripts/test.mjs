@@ -7,6 +7,9 @@
 // installs them once (a few minutes, needs apt-get and the network). If that cannot work here, the
 // suite is skipped with the reason in its title instead of failing; FIELDNOTES_SKIP_VSCODE_E2E=1
 // skips it on purpose.
+//
+// For the wiring's own test (test/cli/npm-test.test.ts): FIELDNOTES_E2E_SETUP names another setup
+// script, and FIELDNOTES_TEST_DRY_RUN=1 prints what would run (JSON) instead of building and testing.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -24,15 +27,24 @@ function e2eReady() {
   return existsSync(codeServer) && existsSync(env.FIELDNOTES_CHROMIUM || "/usr/bin/chromium");
 }
 
+const setupScript = env.FIELDNOTES_E2E_SETUP || join(repo, "scripts", "setup-code-server.sh");
+let setupRan = false;
 if (env.FIELDNOTES_SKIP_VSCODE_E2E !== "1" && !e2eReady()) {
   say("code-server and chromium for the real-VS-Code suite are not installed: running scripts/setup-code-server.sh (once; cached afterwards)");
-  const setup = spawnSync("bash", [join(repo, "scripts", "setup-code-server.sh")], { cwd: repo, stdio: ["ignore", "ignore", "inherit"] });
+  setupRan = true;
+  const setup = spawnSync("bash", [setupScript], { cwd: repo, stdio: ["ignore", "ignore", "inherit"], env });
   if (setup.status !== 0 || !e2eReady()) {
     const why = `scripts/setup-code-server.sh could not install code-server and chromium here (exit ${setup.status ?? setup.error?.code}; it needs apt-get and the network)`;
     say(`${why}: the real-VS-Code suite will be skipped`);
     env.FIELDNOTES_SKIP_VSCODE_E2E = "1";
     env.FIELDNOTES_SKIP_VSCODE_E2E_REASON = why;
   }
+}
+
+if (env.FIELDNOTES_TEST_DRY_RUN === "1") {
+  const skip = env.FIELDNOTES_SKIP_VSCODE_E2E === "1";
+  process.stdout.write(JSON.stringify({ setupRan, skip, reason: env.FIELDNOTES_SKIP_VSCODE_E2E_REASON ?? null, vitest: ["run", ...process.argv.slice(2)] }) + "\n");
+  process.exit(0);
 }
 
 const tsc = spawnSync(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: repo, stdio: "inherit" });
