@@ -165,3 +165,34 @@ describe("new: an unknown practice", () => {
     expect(existsSync(join(root, "notes"))).toBe(false);
   });
 });
+
+describe("serve --host with an IPv6 address in brackets", () => {
+  it("--host [::1] listens on ::1 and prints a URL that works (skipped without IPv6 loopback)", async (ctx) => {
+    const probe = createServer();
+    const ipv6 = await new Promise<boolean>((r) => probe.once("error", () => r(false)).listen(0, "::1", () => probe.close(() => r(true))));
+    if (!ipv6) ctx.skip("this machine has no IPv6 loopback (::1)");
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
+    const { spawn } = await import("node:child_process");
+    const { CLI } = await import("../fixtures/helpers.js");
+    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--host", "[::1]"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      let err = "";
+      child.stderr.setEncoding("utf8").on("data", (s) => (err += s));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.setEncoding("utf8").on("data", (s) => {
+          out += s;
+          const m = /http:\/\/\[::1\]:\d+\//.exec(out);
+          if (m) resolve(m[0]);
+        });
+        child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+      });
+      const res = await fetch(new URL("api/health", url));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "ok", notes: 1 });
+      expect(err).not.toMatch(/internal error|\n\s+at /);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+});
