@@ -8,7 +8,7 @@
 // when replacing is the point (report --out). A full disk, a read-only folder or a folder in the way
 // therefore leaves no empty or half-written file behind; the temporary file is removed and the
 // caller gets a WriteError whose message is one plain line.
-import { closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
@@ -38,6 +38,7 @@ const REASONS: Record<string, string> = {
   ELOOP: "too many symbolic links",
   EIO: "an input/output error",
   EFBIG: "the file is too large",
+  ENXIO: "no such device or address",
 };
 
 /** A plain-words reason for an errno code ("the disk is full"), or the code itself. */
@@ -143,24 +144,34 @@ export function writeNew(path: string, data: string | Uint8Array): void {
 }
 
 /**
- * Writes `path` whole (`shown`: the path as the user gave it, for messages), replacing an existing file in one step (rename): readers see the old file or
- * the new one, never a part. Throws WriteError (EISDIR when `path` is a folder, ENOSPC, EACCES…);
- * the old file is then unchanged and no temporary file is left.
+ * Writes `path` whole (`shown`: the path as the user gave it, for messages), replacing an existing
+ * file in one step (rename): readers see the old file or the new one, never a part. A symbolic link
+ * to a file is followed (the file it names is replaced; the link stays). A path that is not a regular
+ * file (/dev/stdout, a FIFO, a terminal) is written to directly, since renaming over it would replace
+ * the device or pipe itself. Throws WriteError (EISDIR when `path` is a folder, ENOSPC, EACCES…); a
+ * regular file is then unchanged and no temporary file is left.
  */
 export function writeReplacing(path: string, data: string | Uint8Array, shown = path): void {
+  let target = path;
   try {
-    if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory()) throw Object.assign(new Error("EISDIR"), { code: "EISDIR" });
+    if (st && !st.isFile()) {
+      writeFileSync(path, data);
+      return;
+    }
+    if (st) target = realpathSync(path);
   } catch (err) {
     throw fail(shown, err);
   }
   let tmp: string;
   try {
-    tmp = writeTemp(path, data);
+    tmp = writeTemp(target, data);
   } catch (err) {
     throw fail(shown, err);
   }
   try {
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (err) {
     removeQuietly(tmp);
     throw fail(shown, err);

@@ -1,7 +1,7 @@
 // The mistakes a new user makes, over the CLI as a process (SPEC section 7): each is one plain line on
 // standard error and exit 2, never "internal error" or a stack trace.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli, tempDir, type RunResult } from "../fixtures/helpers.js";
@@ -59,6 +59,21 @@ describe("report --out", () => {
     expect((await runCli(["report", "--format", "md", "--out", "summary.md"], root)).code).toBe(0);
     expect(readFileSync(join(root, "summary.md"), "utf8")).toMatch(/^# Integration summary/);
     expect(readdirSync(root).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("a device such as /dev/null is written to, not replaced; a link to a file updates that file", async () => {
+    const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
+    const r = await runCli(["report", "--format", "md", "--out", "/dev/null"], root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
+    expect(readdirSync("/dev").filter((f) => f.endsWith(".tmp"))).toEqual([]);
+
+    mkdirSync(join(root, "reports"));
+    writeFileSync(join(root, "reports", "r.md"), "old\n");
+    symlinkSync(join("reports", "r.md"), join(root, "latest.md"));
+    expect((await runCli(["report", "--format", "md", "--out", "latest.md"], root)).code).toBe(0);
+    expect(lstatSync(join(root, "latest.md")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(root, "reports", "r.md"), "utf8")).toMatch(/^# Integration summary/);
   });
 
   it("a missing folder outside the study and the current folder is named in words", async () => {
