@@ -9,6 +9,8 @@
 //   4. Analysis routes (issue 10), warm, 8 concurrent connections: GET /api/segments?code=X (a code in
 //      about 5% of the coded segments), /api/matrix.csv?rows=participant.role&by=code and
 //      /api/cooccurrence.csv: p99 ≤ 50 ms each, no errors. The study has a registry of 40 participants.
+//   5. Load: GET / at 256 connections while a note is rewritten every 50 ms (no errors or resets), and
+//      GET /api/health while 2,000 idle sockets are open (< 1 s; --idle N), which the server closes.
 //
 //   npm run build && node bench/http.mjs [--notes 10000] [--keep DIR]
 // The server runs as its own process (`node bin/fieldnotes.js serve DIR --port 0`), as users run it.
@@ -216,6 +218,52 @@ if (existsSync(CHROMIUM)) {
   const worst = Math.max(...times.map((x) => x.wall));
   figure("HTML report of 10k notes in chromium: load + first paint (worst of 5)", worst, "ms", { text: "< 2000 ms", ok: (v) => v < 2000 });
 } else console.log(`  (no chromium at ${CHROMIUM}: browser timing skipped)`);
+
+// --- 4. load: GET / at 256 connections during constant writes; idle sockets ---------------------------
+// (issue 9: 39 connection resets and a 25 s p99; 20,000 idle sockets shut other clients out for 20 s.)
+{
+  const html = target; // rewritten every 50 ms while autocannon runs: every request may see a new version
+  const text = readFileSync(html, "utf8");
+  let n = 0;
+  const writer = setInterval(() => writeFileSync(html, `${text}\nLoad sentence ${n++}.\n`), 50);
+  const r = await new Promise((res, rej) =>
+    autocannon({ url: `http://127.0.0.1:${port}/`, connections: 256, duration: 5, timeout: 30 }, (err, out) => (err ? rej(err) : res(out))),
+  );
+  clearInterval(writer);
+  writeFileSync(html, text);
+  show("GET / at 256 connections, a note rewritten every 50 ms", r);
+  figure("GET / under writes: errors + timeouts (resets included)", r.errors + r.timeouts, "", { text: "0", ok: (v) => v === 0 });
+  figure("GET / under writes: p99 at 256 connections", r.latency.p99, "ms");
+
+  const { connect } = await import("node:net");
+  const IDLE = Number(args.idle ?? 2000);
+  const idle = [];
+  for (let i = 0; i < IDLE; i++) {
+    const s = connect(port, "127.0.0.1");
+    s.on("error", () => {});
+    s.resume();
+    idle.push(s);
+  }
+  await new Promise((res) => setTimeout(res, 500));
+  const s0 = performance.now();
+  await new Promise((res, rej) => {
+    const req = request({ host: "127.0.0.1", port, path: "/api/health", agent: false }, (resp) => resp.resume().on("end", res));
+    req.on("error", rej);
+    req.end();
+  });
+  figure(`GET /api/health with ${IDLE} idle sockets open`, performance.now() - s0, "ms", { text: "< 1000 ms", ok: (v) => v < 1000 });
+  const s1 = performance.now();
+  await new Promise((res) => {
+    const tick = setInterval(() => {
+      if (idle.every((s) => s.destroyed || s.closed) || performance.now() - s1 > 30_000) {
+        clearInterval(tick);
+        res();
+      }
+    }, 100);
+  });
+  figure(`${IDLE} idle sockets all closed by the server after`, performance.now() - s1, "ms", { text: "≤ 12000 ms", ok: (v) => v <= 12000 });
+  for (const s of idle) s.destroy();
+}
 
 child.kill("SIGTERM");
 agent.destroy();

@@ -22,7 +22,7 @@ interface Result {
 
 describe("VS Code extension in a real VS Code (code-server 4.100.3)", () => {
   const title = skip
-    ? "passes every end-to-end scenario (skipped: FIELDNOTES_SKIP_VSCODE_E2E=1)"
+    ? `passes every end-to-end scenario (skipped: ${process.env.FIELDNOTES_SKIP_VSCODE_E2E_REASON || "FIELDNOTES_SKIP_VSCODE_E2E=1"})`
     : "passes every end-to-end scenario (dev mode and installed .vsix)";
   it.skipIf(skip)(title, { timeout: 15 * 60_000 }, () => {
     expect(

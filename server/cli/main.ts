@@ -1,11 +1,14 @@
 // The `fieldnotes` command (SPEC section 7): a thin view on the notes core.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { dirname, relative, resolve, join } from "node:path";
-import { writeFileSync } from "node:fs";
+import { relative, resolve, join, dirname } from "node:path";
+import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { Study, NotAStudyError } from "../core/study.js";
 import { findStudyRoot } from "../core/files.js";
 import { loadConfig } from "../core/config.js";
-import { createNote, initStudy } from "../core/newnote.js";
+import { createNote, initStudy, NestedStudyError } from "../core/newnote.js";
+import { WriteError, isInside, realPathOf, writeReplacing, reason } from "../core/safewrite.js";
+import { plural } from "../core/plural.js";
+import { closest, didYouMean } from "../core/suggest.js";
 import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
 import { query, splitFilterArgs, relativeHref, QUERY_HELP } from "./query.js";
 import { AnalysisUsageError } from "../core/analysis/filters.js";
@@ -48,7 +51,9 @@ Framework matrices (csv, as GET /api/matrix.csv): --rows practice|participant|ty
 participant.ATTR (default practice); --count notes|segments (default notes; segments with --by code or
 construct); --rollup (with --by code: a code's cell counts it and every code below it); note filters
 --practice ID, --participant ID, --type T, --from D, --to D, --practice.ATTR V, --participant.ATTR V.
-Writes to standard output unless --out FILE is given. Exit status 0, or 2.`,
+--by, --presence and the matrix options apply only to --format csv.
+Writes to standard output unless --out FILE is given: FILE is replaced whole (never a file of the study),
+and its folder is created when it lies inside the study or the current folder. Exit status 0, or 2.`,
   query: QUERY_HELP,
   serve: `fieldnotes serve [PATH] [--port N] [--host H]
 
@@ -61,14 +66,20 @@ Runs the fieldnotes language server on standard input and output, for any LSP cl
 
 Creates notes/<practice>/<date>-<type>.md from the template (the study's templates/ folder overrides the
 built-in templates). The date defaults to today, the type to observation. Never overwrites: '-2', '-3'…
-is added before '.md' when the name is taken. Prints the new file's path. Exit status 0, or 2.`,
+is added before '.md' when the name is taken. Prints the new file's path. The note is written whole or not
+at all, and never outside the study (a notes folder that is a symbolic link elsewhere is refused).
+Exit status 0, or 2.`,
   init: `fieldnotes init [DIR]
 
-Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/.
-Never overwrites an existing file. Exit status 0, or 2.`,
+Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/,
+and a .gitignore for .fieldnotes/ and node_modules/ unless DIR has one. Never overwrites an existing
+file; refuses inside an existing study. Exit status 0, or 2.`,
 };
 
 class UsageError extends Error {}
+
+/** A problem with the environment, not a bug (a path that does not exist, a port in use): one line, exit 2. */
+class CliError extends Error {}
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = {
@@ -88,9 +99,12 @@ function parse<T extends Options>(command: string, argv: string[], options: T) {
   }
 }
 
-function onePath(positionals: string[], command: string): string {
+/** The one PATH argument, resolved; a PATH that does not exist is a one-line error (not "no study"). */
+function onePath(positionals: string[], command: string, mustExist = true): string {
   if (positionals.length > 1) throw new UsageError(`Too many arguments: ${positionals.slice(1).join(" ")}\n\n${HELP[command]}`);
-  return resolve(positionals[0] ?? ".");
+  const path = resolve(positionals[0] ?? ".");
+  if (mustExist && !lstatSync(path, { throwIfNoEntry: false })) throw new CliError(`${positionals[0]} does not exist.`);
+  return path;
 }
 
 export async function main(argv: string[], io: Out = stdio): Promise<number> {
@@ -136,6 +150,10 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
     }
     if (err instanceof NotAStudyError) {
       io.err(`fieldnotes: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof CliError || err instanceof WriteError || err instanceof NestedStudyError || (err as Error).name === "ListenError") {
+      io.err(`fieldnotes ${command}: ${(err as Error).message}\n`);
       return 2;
     }
     throw err;
@@ -185,13 +203,13 @@ async function check(argv: string[], io: Out): Promise<number> {
     }
     const { error, warning, information } = report.counts;
     const notes = study.notes.size;
-    lines.push(`${notes} note${notes === 1 ? "" : "s"} checked: ${error} error${error === 1 ? "" : "s"}, ${warning} warning${warning === 1 ? "" : "s"}, ${information} information.`);
+    lines.push(`${plural(notes, "note")} checked: ${plural(error, "error")}, ${plural(warning, "warning")}, ${information} information.`);
     io.out(lines.join("\n") + "\n");
   }
   if (study.configDiagnostics.length) return 2;
   if (report.counts.error > 0) return 1;
   if (maxWarnings !== undefined && report.counts.warning > maxWarnings) {
-    if (format === "text") io.err(`fieldnotes: ${report.counts.warning} warnings exceed --max-warnings ${maxWarnings}.\n`);
+    if (format === "text") io.err(`fieldnotes: ${plural(report.counts.warning, "warning")} ${report.counts.warning === 1 ? "exceeds" : "exceed"} --max-warnings ${maxWarnings}.\n`);
     return 1;
   }
   return 0;
@@ -202,7 +220,7 @@ async function report(argv: string[], io: Out): Promise<number> {
   const split = splitFilterArgs(argv, { format: "string", by: "string", presence: "boolean", out: "string", "no-cache": "boolean", rollup: "boolean" });
   const { values, positionals } = parse("report", split.rest, {
     format: { type: "string", default: "json" },
-    by: { type: "string", default: "construct" },
+    by: { type: "string" },
     presence: { type: "boolean" },
     rollup: { type: "boolean" },
     out: { type: "string" },
@@ -212,27 +230,59 @@ async function report(argv: string[], io: Out): Promise<number> {
   if (values.help) return io.out(HELP.report + "\n"), 0;
   const format = values.format as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not '${format}'.`);
-  const by = values.by as ReportBy;
+  const by = (values.by ?? "construct") as ReportBy;
   if (!REPORT_BY.includes(by)) throw new UsageError(`--by must be one of ${REPORT_BY.join(", ")}, not '${by}'.`);
-  if ((by === "segment" || by === "cooccurrence") && format !== "csv") throw new UsageError(`--by ${by} is a CSV export: use it with --format csv.`);
-  if (analysis.length && format !== "csv") throw new UsageError(`--${analysis[0][0]} shapes a framework matrix: use it with --format csv.`);
+  // Options that shape only the CSV: given with another format they would be silently ignored.
+  if (format !== "csv") {
+    const given = [values.by !== undefined && `--by ${by}`, values.presence && "--presence", analysis.length && `--${analysis[0][0]}`].filter(Boolean);
+    if (given.length) throw new UsageError(`${given.join(" and ")} ${given.length === 1 ? "applies" : "apply"} only to --format csv (the format is ${format}).`);
+  }
+  if (by === "segment" && values.presence) throw new UsageError("--presence applies to the framework matrix, not to --by segment.");
   if (analysis.length && by === "segment") throw new UsageError(`--${analysis[0][0]} does not apply to --by segment; use 'fieldnotes query' to select segments.`);
   const study = await openStudy(onePath(positionals, "report"), !!values["no-cache"], io);
   if (!study) return 2;
+  const out = values.out === undefined ? undefined : reportTarget(values.out as string, study);
   // Written with --out, links to notes are relative to the written file (SPEC 12.5).
-  const outDir = values.out ? dirname(resolve(values.out as string)) : undefined;
+  const outDir = out ? dirname(out) : undefined;
   const href = outDir ? (file: string, line?: number) => relativeHref(outDir, join(study.root, file)) + (line ? `#L${line}` : "") : undefined;
   const body = await renderReport(study, { format, by, presence: !!values.presence, analysis, href });
-  if (values.out) {
-    try {
-      writeFileSync(resolve(values.out as string), body);
-    } catch (err) {
-      io.err(`fieldnotes report: cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
-      return 2;
-    }
+  if (out) {
+    writeReplacing(out, body, values.out as string);
     io.err(`fieldnotes: wrote ${values.out}\n`);
   } else io.out(body);
   return 0;
+}
+
+/**
+ * Where `report --out FILE` writes. A missing folder is created when it lies inside the study or the
+ * current folder, else it is an error in words; a file the study reads (its configuration, codebook,
+ * a note) is never replaced; any other existing file is replaced whole (safewrite.ts).
+ */
+function reportTarget(given: string, study: Study): string {
+  if (!given) throw new UsageError("--out needs a file name.");
+  const path = resolve(given);
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    throw new CliError(`cannot write ${given}: ${reason((err as NodeJS.ErrnoException).code)}.`);
+  }
+  if (st?.isDirectory()) throw new CliError(`cannot write ${given}: it is a folder; give a file name.`);
+  const real = realPathOf(path);
+  const own = [join(study.root, "fieldnotes.yaml"), study.config?.codebook ? join(study.root, study.config.codebook) : "", ...[...study.notes.keys()].map((f) => join(study.root, f))];
+  if (st && own.some((f) => f && realPathOf(f) === real)) throw new CliError(`refusing to write ${given}: it is a file of the study, not a report.`);
+  const dir = dirname(path);
+  if (!existsSync(dir)) {
+    if (!isInside(study.root, dir) && !isInside(process.cwd(), dir)) {
+      throw new CliError(`cannot write ${given}: the folder ${relative(process.cwd(), dir).startsWith("..") ? dir : relative(process.cwd(), dir)} does not exist (fieldnotes creates missing folders only inside the study or the current folder).`);
+    }
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new CliError(`cannot create the folder of ${given}: ${reason((err as NodeJS.ErrnoException).code)}.`);
+    }
+  }
+  return path;
 }
 
 async function serve(argv: string[], io: Out): Promise<number> {
@@ -279,7 +329,9 @@ function newNote(argv: string[], io: Out): number {
     return 2;
   }
   if (!config.practices.some((p) => p.id === values.practice)) {
-    io.err(`fieldnotes new: '${values.practice}' is not a practice in fieldnotes.yaml (${config.practices.map((p) => p.id).join(", ")}).\n`);
+    const ids = config.practices.map((p) => p.id);
+    const near = closest(values.practice as string, ids);
+    io.err(`fieldnotes new: '${values.practice}' is not a practice in fieldnotes.yaml.${near.length ? didYouMean(near) : ` Practices: ${ids.join(", ")}.`}\n`);
     return 2;
   }
   try {
@@ -295,7 +347,7 @@ function newNote(argv: string[], io: Out): number {
     io.out(relative(process.cwd(), path) + "\n");
     return 0;
   } catch (err) {
-    io.err(`fieldnotes new: ${(err as Error).message}\n`);
+    io.err(`fieldnotes new: ${shownMessage(err as Error)}\n`);
     return 2;
   }
 }
@@ -303,13 +355,24 @@ function newNote(argv: string[], io: Out): number {
 function init(argv: string[], io: Out): number {
   const { values, positionals } = parse("init", argv, { name: { type: "string" } });
   if (values.help) return io.out(HELP.init + "\n"), 0;
-  const dir = onePath(positionals, "init");
+  const dir = onePath(positionals, "init", false); // a missing DIR is created
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new CliError(`cannot create a study in ${positionals[0]}: it is a file, not a folder.`);
   try {
     const written = initStudy(dir, values.name as string | undefined);
     io.out(written.map((f) => relative(process.cwd(), join(dir, f)) || f).join("\n") + "\n");
     return 0;
   } catch (err) {
-    io.err(`fieldnotes init: ${(err as Error).message}\n`);
+    io.err(`fieldnotes init: ${shownMessage(err as Error)}\n`);
     return 2;
   }
+}
+
+/** An error's one-line message with the path it names made relative to the current folder. */
+function shownMessage(err: Error): string {
+  if (err instanceof WriteError && err.path) return err.message.split(err.path).join(relative(process.cwd(), err.path) || err.path);
+  if (err instanceof NestedStudyError) return err.message;
+  if (err instanceof Error && !(err as NodeJS.ErrnoException).code) return err.message;
+  // An unexpected file-system error (EACCES on a folder, ENOTDIR…): still one line, in words.
+  const e = err as NodeJS.ErrnoException;
+  return `${e.path ? `${relative(process.cwd(), e.path) || e.path}: ` : ""}${reason(e.code)}.`;
 }

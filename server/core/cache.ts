@@ -23,6 +23,9 @@ import { join } from "node:path";
 import type { Diagnostic, NoteFacts, Range } from "./types.js";
 import { FACTS_VERSION } from "./note.js";
 import { cacheRefusal } from "./cachepath.js";
+import { writeNewIfAbsent, writeReplacing } from "./safewrite.js";
+
+const GITIGNORE = "# fieldnotes cache: never commit\n*\n";
 
 /** Checksums: CRC-32 (zlib, Node ≥ 20.15), else the first 8 hex digits of SHA-1. Named in the format. */
 const crc32 = (zlib as unknown as { crc32?: (data: string | Uint8Array) => number }).crc32;
@@ -258,9 +261,11 @@ export class FactsCache {
     const written: string[] = [];
     try {
       mkdirSync(this.dir, { recursive: true });
+      // Whole or not at all (safewrite.ts); an empty one (left by a full disk before) is written again.
       const ignore = join(this.root, ".fieldnotes", ".gitignore");
-      // Whole or not at all (safewrite.ts): an empty .gitignore left by a full disk would stay for good.
-      if (!existsSync(ignore)) writeIgnore(ignore);
+      const st = statSync(ignore, { throwIfNoEntry: false });
+      if (!st) writeNewIfAbsent(ignore, GITIGNORE);
+      else if (st.isFile() && st.size === 0) writeReplacing(ignore, GITIGNORE);
       if (this.fresh.size) written.push(this.writePack([...this.fresh].map(([hash, f]) => [hash, typeof f === "string" ? f : serializeFacts(f)])));
       this.compactIfWorthIt(written);
       this.writeIndex();
@@ -377,15 +382,6 @@ export class FactsCache {
 
 let packCounter = 0;
 
-/** TODO(merge): safewrite's writeNewIfAbsent. */
-function writeIgnore(path: string): void {
-  const fd = openSync(path, "wx");
-  try {
-    writeSync(fd, "# fieldnotes cache: never commit\n*\n");
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Calls `onLine` for each line of a file, reading it in chunks (never the whole file as one string). */
 export function forEachLine(file: string, onLine: (line: string) => void): void {

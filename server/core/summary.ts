@@ -43,6 +43,21 @@ export function buildSummary(
   };
 }
 
+/**
+ * `byType` with its keys in one fixed order, the study's `types` and then any other type by name, so
+ * that the CLI and the server (whose notes map changes order as files change) print the same JSON.
+ */
+function typeOrder(byType: Record<string, number>, types: readonly string[]): Record<string, number> {
+  const rank = (t: string) => {
+    const i = types.indexOf(t);
+    return i < 0 ? types.length : i;
+  };
+  const keys = Object.keys(byType).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, number> = Object.create(null);
+  for (const k of keys) out[k] = byType[k];
+  return out;
+}
+
 export function summarisePractice(
   p: StudyConfig["practices"][number],
   notes: NoteRecord[],
@@ -95,7 +110,7 @@ export function summarisePractice(
   const rule = config.integration;
   const reasons: string[] = [];
   const warnings: string[] = [];
-  if (!rule) return practiceSummary(p, notes.length, firstDate, lastDate, byType, constructs, levels, orderedCodes, null, reasons, warnings);
+  if (!rule) return practiceSummary(p, notes.length, firstDate, lastDate, typeOrder(byType, config.types), constructs, levels, orderedCodes, null, reasons, warnings);
   for (const c of rule.constructs) {
     const k = constructs[c];
     if (k.assessment === null) reasons.push(`${constructWords(c)} not assessed`);
@@ -110,7 +125,7 @@ export function summarisePractice(
       warnings.push(`${constructWords(c)} assessed full on ${k.assessedOn} but no included note names ${constructWords(c)} in its npt`);
     }
   }
-  return practiceSummary(p, notes.length, firstDate, lastDate, byType, constructs, levels, orderedCodes, integration, reasons, warnings);
+  return practiceSummary(p, notes.length, firstDate, lastDate, typeOrder(byType, config.types), constructs, levels, orderedCodes, integration, reasons, warnings);
 }
 
 function practiceSummary(

@@ -9,6 +9,7 @@ import { esc } from "../report/svg.js";
 import { PRINT_SCRIPT } from "../report/html.js";
 import { registerRefiRoutes } from "./refi.js";
 import { ANALYSIS_ROUTES, matrixHandler, registerAnalysisRoutes } from "./analysis.js";
+import { closest, didYouMean } from "../core/suggest.js";
 
 /** The HTML report may run its one print script and nothing else (a script smuggled in by a note could not run). */
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(PRINT_SCRIPT).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -22,6 +23,12 @@ export interface AppOptions {
   settled?: () => Promise<void>;
   /** One line per request: method, path (no query), status, milliseconds. Never note text. */
   log?: (line: string) => void;
+  /**
+   * Called after each response body is built (a cache miss), with its cache key and the study version
+   * it reflects; every other request for that key and version is answered from the cache. For tests
+   * and diagnostics.
+   */
+  onRender?: (key: string, version: number) => void;
 }
 
 /** The routes of SPEC section 8 (GET and HEAD only; other methods get 405). */
@@ -93,6 +100,7 @@ export function createApp(study: Study, options: AppOptions) {
       const out = render();
       const { status, body } = typeof out === "string" ? { status: 200, body: out } : out;
       const version = study.version;
+      options.onRender?.(key, version);
       entry = { version, etag: `"${instance}-${version}-${Buffer.from(key).toString("base64url")}"`, body: Buffer.from(body), type: TYPES[type], status };
       if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
       cache.set(key, entry);
@@ -169,7 +177,10 @@ export function createApp(study: Study, options: AppOptions) {
     const id = c.req.param("id");
     if (!PRACTICE_ID.test(id) || id.length > 200) return jsonError(c, 404, "No such practice: a practice id is letters, digits, '-' and '_'.");
     if (!study.config) return configError(c);
-    if (!study.config.practices.some((p) => p.id === id)) return jsonError(c, 404, `No practice '${id}' in fieldnotes.yaml.`);
+    if (!study.config.practices.some((p) => p.id === id)) {
+      const near = closest(id, study.config.practices.map((p) => p.id));
+      return jsonError(c, 404, `No practice '${id}' in fieldnotes.yaml.${didYouMean(near)}`, near.length ? { suggestions: near } : {});
+    }
     return send(c, `practice:${id}`, "json", () => JSON.stringify(study.practiceDetail(id)));
   });
 

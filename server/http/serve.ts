@@ -1,7 +1,7 @@
 // `fieldnotes serve`: the Hono app on @hono/node-server, with the study watcher keeping the index fresh.
 import { getRequestListener } from "@hono/node-server";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Study } from "../core/study.js";
 import { createApp, allowedHosts } from "./app.js";
 import { StudyWatcher, type WatchOptions } from "./watch.js";
@@ -20,7 +20,32 @@ export interface ListenOptions {
   /** Watch the study for changes (default true). */
   watch?: boolean;
   watchOptions?: WatchOptions;
+  /** Bounds on connections (defaults: CONNECTION_LIMITS); tests pass short timeouts. */
+  limits?: Partial<ConnectionLimits>;
+  /** Called after each response body is built (not on a cache hit); see AppOptions.onRender. */
+  onRender?: (key: string, version: number) => void;
 }
+
+/** How long and how many connections the server keeps: milliseconds and a count. */
+export interface ConnectionLimits {
+  /** A connection must send a request's headers within this time (an idle new socket is closed then). */
+  headersTimeout: number;
+  /** A whole request must arrive within this time. */
+  requestTimeout: number;
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeout: number;
+  /** How often the timeouts above are enforced (Node checks them on a timer; its default is 30 s). */
+  checkInterval: number;
+  /** Open connections at most; beyond it the longest-idle connection is closed for the new one. */
+  maxConnections: number;
+}
+
+/**
+ * Slow, stalled or idle clients cannot hold the server: headers within 10 s, the whole request within
+ * 30 s, keep-alive idle 5 s, checked every second; at most 1,000 connections, the longest idle closed
+ * first (20,000 idle sockets shut every other client out for 20 s before these bounds).
+ */
+export const CONNECTION_LIMITS: ConnectionLimits = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, checkInterval: 1_000, maxConnections: 1_000 };
 
 export interface RunningServer {
   url: string;
@@ -43,17 +68,51 @@ function urlHost(host: string): string {
   return h.includes(":") ? `[${h}]` : h;
 }
 
+/** The server could not listen (port in use, no such address, not allowed): `message` is one plain line. */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "ListenError";
+  }
+}
+
+/** One plain line for a failed listen(), by errno code; every code gets words, never a stack. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): ListenError {
+  const where = `${urlHost(host)}:${port}`;
+  const code = err.code ?? "";
+  const text =
+    code === "EADDRINUSE"
+      ? `port ${port} on ${host} is already in use; choose another with --port N (0 picks a free one).`
+      : code === "EACCES" || code === "EPERM"
+        ? `not allowed to listen on ${where} (ports below 1024 need administrator rights); choose another with --port N.`
+        : code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_FAIL" || code === "EAI_NONAME"
+          ? `cannot listen on ${host}: no such address on this machine.`
+          : code === "EAFNOSUPPORT"
+            ? `cannot listen on ${host}: this machine does not support that kind of address.`
+            : code === "EINVAL"
+              ? `cannot listen on ${host}: not an address this machine can listen on.`
+              : `cannot listen on ${where}: ${code || err.message.split("\n")[0]}.`;
+  return new ListenError(text, code);
+}
+
 /** Starts the server and resolves once it listens (with the real port when given 0). */
 export async function listen(options: ListenOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
+  // "[::1]" as in URLs is accepted; listen() wants the bare address.
+  const bindHost = host.replace(/^\[(.*)\]$/, "$1");
+  if (!bindHost || /[\s/]/.test(bindHost)) throw new ListenError(`cannot listen on '${host}': not a host name or address.`, "EINVAL");
   const watcher = options.watch === false ? undefined : new StudyWatcher(options.study, { log: options.log, ...options.watchOptions }).start();
   let port = options.port;
-  const app = createApp(options.study, { port: () => port, host, settled: watcher ? () => watcher.settled() : undefined, log: options.log });
+  const app = createApp(options.study, { port: () => port, host, settled: watcher ? () => watcher.settled() : undefined, log: options.log, onRender: options.onRender });
+  const limits = { ...CONNECTION_LIMITS, ...options.limits };
   const listener = getRequestListener(app.fetch);
   let hosts = new Set<string>();
   // The Host check runs first here too, so a request without a Host header (or with one the adapter
   // cannot parse) gets the same 403 JSON as a foreign Host rather than a bare 400.
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
+  const server = createServer({ requireHostHeader: false, connectionsCheckingInterval: limits.checkInterval }, (req, res) => {
     const host = req.headers.host?.toLowerCase();
     if (!host || !hosts.has(host)) {
       const body = JSON.stringify({ error: "Forbidden: this server answers only requests addressed to its own loopback address and port." });
@@ -64,26 +123,23 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
     }
     void listener(req, res);
   });
-  // Slow or stalled clients cannot hold the server: whole request 30 s, headers 10 s, idle keep-alive 5 s.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  server.requestTimeout = limits.requestTimeout;
+  server.headersTimeout = limits.headersTimeout;
+  server.keepAliveTimeout = limits.keepAliveTimeout;
+  boundConnections(server, limits.maxConnections);
   try {
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        reject(
-          err.code === "EADDRINUSE"
-            ? new Error(`Port ${options.port} on ${host} is already in use; choose another with --port N (0 picks a free one).`)
-            : err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND"
-              ? new Error(`Cannot listen on ${host}: no such address on this machine.`)
-              : err,
-        );
-      };
+      const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, options.port));
       server.once("error", onError);
-      server.listen(options.port, host, () => {
-        server.off("error", onError);
-        resolve();
-      });
+      try {
+        server.listen(options.port, bindHost, () => {
+          server.off("error", onError);
+          resolve();
+        });
+      } catch (err) {
+        // listen() throws synchronously for some bad arguments (e.g. a malformed address)
+        onError(err as NodeJS.ErrnoException);
+      }
     });
   } catch (err) {
     watcher?.close();
@@ -115,6 +171,34 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
   };
 }
 
+/**
+ * Keeps at most `max` connections open: a new connection beyond it closes the connection that has been
+ * idle longest (no request in progress), or is itself closed when every connection is busy.
+ */
+function boundConnections(server: Server, max: number): void {
+  const open = new Set<Socket>();
+  const idle = new Set<Socket>(); // insertion order: longest idle first
+  server.on("connection", (socket: Socket) => {
+    open.add(socket);
+    idle.add(socket);
+    socket.once("close", () => {
+      open.delete(socket);
+      idle.delete(socket);
+    });
+    if (open.size > max) {
+      const oldest = idle.values().next().value;
+      (oldest && oldest !== socket ? oldest : socket).destroy();
+    }
+  });
+  server.on("request", (req, res) => {
+    const socket = req.socket;
+    idle.delete(socket);
+    res.once("close", () => {
+      if (!socket.destroyed && open.has(socket)) idle.add(socket);
+    });
+  });
+}
+
 /** The CLI's `fieldnotes serve`: listens, prints the URL, logs requests; warns on a non-loopback address. */
 export async function startServer(options: {
   study: Study;
@@ -124,13 +208,13 @@ export async function startServer(options: {
   print: (s: string) => void;
 }): Promise<RunningServer> {
   const host = options.host || "127.0.0.1";
+  const running = await listen({ study: options.study, port: options.port, host, log: options.log });
   if (!isLoopback(host)) {
     options.log(
       `fieldnotes: WARNING: listening on ${host}, not on this computer's loopback address: anyone who can reach ${host} on the network can read ` +
         `the summaries and excerpts of these field notes. Use this only on a network you trust, and never for identifiable data.`,
     );
   }
-  const running = await listen({ study: options.study, port: options.port, host, log: options.log });
   const name = options.study.config?.study;
   options.print(`fieldnotes: serving ${name ? `"${name}" ` : ""}at ${running.url}`);
   return running;

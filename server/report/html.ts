@@ -7,6 +7,7 @@ import type { AttributeComparison, Evidence, PracticeSummary, Summary } from "..
 import { noteSegments } from "../core/analysis/segments.js";
 import { themes, themeAnchor, type Theme } from "./themes.js";
 import { esc, heatmapSvg, timelineSvg, barsSvg } from "./svg.js";
+import { plural } from "../core/plural.js";
 import {
   CONSTRUCTS,
   LEVELS,
@@ -181,7 +182,7 @@ function integrationParts(out: string[], summary: Summary, rule: NonNullable<Sum
   out.push(
     `<section id="integration" aria-labelledby="integration-h"><h2 id="integration-h">Integration</h2>`,
     `<p>Each construct shows the latest assessment in the notes and its date: ● full, ◐ partial, ○ absent, — not assessed. Levels: included notes at each level (✗: a level the rule needs has no note).</p>`,
-    `<div class="scroll"><table class="integration"><caption>Integration of the programme, by practice (${practices} practices)</caption><thead><tr>`,
+    `<div class="scroll"><table class="integration"><caption>Integration of the programme, by practice (${plural(practices, "practice")})</caption><thead><tr>`,
     `<th scope="col">Practice</th><th scope="col">Notes</th>${CONSTRUCTS.map((c) => `<th scope="col">${esc(constructTitle(c))}</th>`).join("")}`,
     `<th scope="col">Levels</th><th scope="col">Integration</th><th scope="col">Reasons</th></tr></thead><tbody>`,
   );
@@ -430,7 +431,7 @@ export function renderHtml(study: Study, options: HtmlOptions = {}): string {
       if (total > shown.length) {
         const api = `/api/practices/${encodeURIComponent(p.id)}`;
         out.push(
-          `<p class="note">Showing the first ${shown.length} of ${total} excerpts; ${total - shown.length} more are not shown here. ` +
+          `<p class="note">Showing the first ${shown.length} of ${plural(total, "excerpt")}; ${total - shown.length} more ${total - shown.length === 1 ? "is" : "are"} not shown here. ` +
             `All of them: <a href="${esc(api)}">${esc(api)}</a> on the fieldnotes server, or <code>fieldnotes report --format csv --by segment</code>.</p>`,
         );
       }

@@ -3,6 +3,7 @@
 import type { Codebook, Summary, PracticeSummary, AttributeComparison } from "../core/types.js";
 import type { Theme } from "./themes.js";
 import { CONSTRUCTS, LEVELS, ASSESSMENT_SYMBOL, INTEGRATION_SYMBOL, INTEGRATION_WORDS, constructTitle, num, ruleWords } from "./util.js";
+import { plural } from "../core/plural.js";
 
 /** Escapes text from notes or config for a Markdown table cell or line: no markup, no HTML, no `|`. */
 export function mdText(s: string): string {
@@ -65,7 +66,7 @@ export function renderMarkdown(summary: Summary, codebook: Codebook, options: Ma
     return out.join("\n");
   }
   out.push(
-    `${t.notes} notes: ${t.included} included, ${t.excluded} excluded (errors). ${t.practices} practices: ` +
+    `${plural(t.notes, "note")}: ${t.included} included, ${t.excluded} excluded (errors). ${plural(t.practices, "practice")}: ` +
       `${count("full")} fully integrated, ${count("partial")} partially integrated, ${count("unassessed")} not yet assessed.`,
     "",
   );
@@ -167,7 +168,7 @@ function matrixAndAfter(summary: Summary, codebook: Codebook, options: MarkdownO
   out.push("## Excluded notes", "");
   if (!summary.excluded.length) out.push("None: every note passed the checks.", "");
   else {
-    out.push(`${summary.excluded.length} notes have errors and are left out of every count above. Run \`fieldnotes check\` for the details.`, "");
+    out.push(`${summary.excluded.length === 1 ? "1 note has errors and is" : `${summary.excluded.length} notes have errors and are`} left out of every count above. Run \`fieldnotes check\` for the details.`, "");
     out.push(...table(["File", "Errors"], ["l", "l"], summary.excluded.map((e) => [fileLink(e.file, undefined, options.href), e.rules.map((r) => `\`${r}\``).join(", ")])), "");
   }
   return out;

@@ -1,6 +1,7 @@
 // Inline SVG pictures for the HTML report: no scripts, no external assets, every mark with a <title>
 // (a tooltip in browsers, read by screen readers) and the numbers written out where there is room, so the
 // pictures read without colour too.
+import { plural } from "../core/plural.js";
 
 /** Escapes text for HTML and SVG content and attribute values. */
 export function esc(s: string | number): string {
@@ -88,7 +89,7 @@ export function timelineSvg(t: TimelineInput): string {
   t.rows.forEach((r, i) => {
     const base = top + (i + 1) * rowH - 6;
     const total = t.counts[i].reduce((a, b) => a + b, 0);
-    parts.push(`<text class="row-label" x="${left - 8}" y="${base - 8}" text-anchor="end"><title>${esc(r.label)}: ${total} notes</title>${esc(trunc(r.label, 24))}</text>`);
+    parts.push(`<text class="row-label" x="${left - 8}" y="${base - 8}" text-anchor="end"><title>${esc(r.label)}: ${plural(total, "note")}</title>${esc(trunc(r.label, 24))}</text>`);
     parts.push(`<line x1="${left}" x2="${left + t.months.length * colW}" y1="${base}" y2="${base}" class="axis"/>`);
     t.months.forEach((m, j) => {
       const v = t.counts[i][j];

@@ -198,7 +198,7 @@ describe("report --format csv --by segment", () => {
     const root = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
     const md = await runCli(["report", "--format", "md", "--by", "segment"], root);
     expect(md.code).toBe(2);
-    expect(md.stderr).toMatch(/--by segment is a CSV export/);
+    expect(md.stderr).toMatch(/--by segment applies only to --format csv/);
     expect((await runCli(["report", "--format", "csv", "--by", "paragraph"], root)).code).toBe(2);
   });
 });
