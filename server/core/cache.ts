@@ -30,7 +30,8 @@ export class FactsCache {
   private dirty = false;
   private readonly file: string;
 
-  constructor(private readonly root: string, readonly enabled: boolean) {
+  /** `readOnly`: entries are looked up and kept in memory, never saved, and size/mtime stamps are not trusted. */
+  constructor(private readonly root: string, readonly enabled: boolean, private readonly readOnly = false) {
     this.file = join(root, ".fieldnotes", "cache", "facts.json");
     if (!enabled) return;
     try {
@@ -107,7 +108,7 @@ export class FactsCache {
 
   /** The content hash recorded for this path when its size and mtime were exactly these. */
   stamped(rel: string, size: number, mtimeMs: number): string | undefined {
-    const s = this.enabled ? this.stamps.get(rel) : undefined;
+    const s = this.enabled && !this.readOnly ? this.stamps.get(rel) : undefined;
     return s && s[0] === size && s[1] === mtimeMs ? s[2] : undefined;
   }
 
@@ -117,7 +118,7 @@ export class FactsCache {
    * file system's timestamp granularity is always re-read (the "racy git" problem).
    */
   save(notes: { file: string; hash: string; size: number; mtimeMs: number }[], readAt: number): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.readOnly) return;
     const live = new Set(notes.map((n) => n.hash));
     const stamps = new Map<string, [number, number, string]>();
     for (const n of notes) if (n.mtimeMs > 0 && n.mtimeMs < readAt - 2000) stamps.set(n.file, [n.size, n.mtimeMs, n.hash]);

@@ -60,6 +60,10 @@ export interface OpenOptions {
   workers?: number;
   /** Override "today" (YYYY-MM-DD) for date-future; tests pin it. */
   today?: string;
+  /** Read the facts cache of this folder instead of the study's own (a version of the study in a temp folder). */
+  cacheRoot?: string;
+  /** Never write the cache (with cacheRoot: another study's cache is only read). */
+  readOnlyCache?: boolean;
 }
 
 export class NotAStudyError extends Error {
@@ -86,7 +90,7 @@ export class Study {
   private practiceMemo = new Map<string, { key: string; practice: Practice; notes: NoteRecord[]; summary: PracticeSummary }>();
 
   private constructor(readonly root: string, private readonly options: OpenOptions) {
-    this.cache = new FactsCache(root, options.cache !== false);
+    this.cache = new FactsCache(options.cacheRoot ?? root, options.cache !== false, options.readOnlyCache);
   }
 
   /** Opens the study whose root is at or above `start` and indexes every note. */
