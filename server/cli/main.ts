@@ -8,11 +8,13 @@ import { loadConfig } from "../core/config.js";
 import { createNote, initStudy } from "../core/newnote.js";
 import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
 import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
+import { CHECK_FORMATS, renderCheckFormat } from "./formats.js";
+import { GitError, openStaged } from "../core/git/revision.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
 Usage:
-  fieldnotes check [PATH] [--format text|json] [--max-warnings N] [--no-cache]
+  fieldnotes check [PATH] [--format text|json|github|sarif] [--staged] [--max-warnings N] [--no-cache]
   fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE]
   fieldnotes serve [PATH] [--port N] [--host H]
   fieldnotes lsp --stdio
@@ -22,11 +24,14 @@ Usage:
 Run 'fieldnotes <command> --help' for the options of one command.`;
 
 const HELP: Record<string, string> = {
-  check: `fieldnotes check [PATH] [--format text|json] [--max-warnings N] [--no-cache]
+  check: `fieldnotes check [PATH] [--format text|json|github|sarif] [--staged] [--max-warnings N] [--no-cache]
 
 Checks every note of the study at or above PATH (default: the current folder), its codebook and its
 configuration. Text output: one line per problem, 'path:line:column: severity rule: message'.
 JSON output: {"files":[{"file","diagnostics":[…]}],"counts":{…}}, as GET /api/diagnostics.
+github: one GitHub Actions workflow command per problem (annotations on a pull request).
+sarif: SARIF 2.1.0, for code scanning. --staged checks what is staged in git's index (notes, config
+and codebook as staged), as a pre-commit hook must; the working tree and the index are not touched.
 
 Exit status: 0 no errors (and at most N warnings with --max-warnings N); 1 otherwise;
 2 usage error, no study found, or an invalid fieldnotes.yaml.`,
@@ -57,6 +62,8 @@ Never overwrites an existing file. Exit status 0, or 2.`,
 };
 
 class UsageError extends Error {}
+
+const VERSION = "0.1.0";
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = {
@@ -99,7 +106,7 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return init(rest, io);
       case "--version":
       case "-v":
-        io.out("0.1.0\n");
+        io.out(VERSION + "\n");
         return 0;
       case undefined:
       case "help":
@@ -116,7 +123,7 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
       io.err(`fieldnotes ${command}: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof NotAStudyError) {
+    if (err instanceof NotAStudyError || err instanceof GitError) {
       io.err(`fieldnotes: ${err.message}\n`);
       return 2;
     }
@@ -145,22 +152,28 @@ async function check(argv: string[], io: Out): Promise<number> {
     format: { type: "string", default: "text" },
     "max-warnings": { type: "string" },
     "no-cache": { type: "boolean" },
+    staged: { type: "boolean" },
   });
   if (values.help) return io.out(HELP.check + "\n"), 0;
   const format = values.format as string;
-  if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, not '${format}'.`);
+  if (!(CHECK_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${CHECK_FORMATS.join(", ")}, not '${format}'.`);
   let maxWarnings: number | undefined;
   if (values["max-warnings"] !== undefined) {
     maxWarnings = Number(values["max-warnings"]);
     if (!/^\d+$/.test(values["max-warnings"] as string)) throw new UsageError("--max-warnings takes a whole number.");
   }
-  const study = await Study.open(onePath(positionals, "check"), { cache: !values["no-cache"] });
+  const staged = values.staged ? await openStaged(onePath(positionals, "check"), { cache: !values["no-cache"] }) : undefined;
+  const study = staged?.study ?? (await Study.open(onePath(positionals, "check"), { cache: !values["no-cache"] }));
+  staged?.close();
+  // Paths as the user sees them: staged files are shown where they live in the working tree.
+  const shownPath = (file: string) => relative(process.cwd(), join(staged?.displayRoot ?? study.root, file)).split("\\").join("/") || file;
   const report: DiagnosticsReport = study.diagnosticsReport();
   if (format === "json") io.out(JSON.stringify(report, null, 2) + "\n");
+  else if (format === "github" || format === "sarif") io.out(renderCheckFormat(format, report, shownPath, VERSION));
   else {
     const lines: string[] = [];
     for (const f of report.files) {
-      const shown = relative(process.cwd(), join(study.root, f.file)).split("\\").join("/") || f.file;
+      const shown = shownPath(f.file);
       for (const d of f.diagnostics) lines.push(formatLine(shown, d));
     }
     const { error, warning, information } = report.counts;
