@@ -10,12 +10,13 @@ import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
 import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
 import { CHECK_FORMATS, renderCheckFormat } from "./formats.js";
 import { GitError, openStaged } from "../core/git/revision.js";
+import { asOfProblem, studyAsOf } from "../core/history.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
 Usage:
   fieldnotes check [PATH] [--format text|json|github|sarif] [--staged] [--max-warnings N] [--no-cache]
-  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE]
+  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--as-of DATE] [--out FILE]
   fieldnotes serve [PATH] [--port N] [--host H]
   fieldnotes lsp --stdio
   fieldnotes new --practice ID [--type T] [--date YYYY-MM-DD] [--observer X] [PATH]
@@ -35,13 +36,14 @@ and codebook as staged), as a pre-commit hook must; the working tree and the ind
 
 Exit status: 0 no errors (and at most N warnings with --max-warnings N); 1 otherwise;
 2 usage error, no study found, or an invalid fieldnotes.yaml.`,
-  report: `fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE] [--no-cache]
+  report: `fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--as-of DATE] [--out FILE] [--no-cache]
 
 Writes the per-practice integration summary. json (default): the Summary of the spec; md: a Markdown
 report for review; html: a self-contained HTML report; csv: a framework matrix, one row per practice,
 columns by construct (default), code, level or assessment; --presence turns counts into 0/1;
 --by segment: one row per coded segment and code (file, line, practice, date, constructs, code, text and
 the practice's attributes), as GET /api/segments.csv.
+--as-of YYYY-MM-DD: everything computed over the notes dated on or before that day.
 Writes to standard output unless --out FILE is given. Exit status 0, or 2.`,
   serve: `fieldnotes serve [PATH] [--port N] [--host H]
 
@@ -197,8 +199,11 @@ async function report(argv: string[], io: Out): Promise<number> {
     presence: { type: "boolean" },
     out: { type: "string" },
     "no-cache": { type: "boolean" },
+    "as-of": { type: "string" },
   });
   if (values.help) return io.out(HELP.report + "\n"), 0;
+  const asOf = values["as-of"] as string | undefined;
+  if (asOf !== undefined && asOfProblem(asOf)) throw new UsageError(`--as-of: ${asOfProblem(asOf)}`);
   const format = values.format as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not '${format}'.`);
   const by = values.by as ReportBy;
@@ -206,7 +211,7 @@ async function report(argv: string[], io: Out): Promise<number> {
   if (by === "segment" && format !== "csv") throw new UsageError("--by segment is a CSV export: use it with --format csv.");
   const study = await openStudy(onePath(positionals, "report"), !!values["no-cache"], io);
   if (!study) return 2;
-  const body = await renderReport(study, { format, by, presence: !!values.presence });
+  const body = await renderReport(asOf ? studyAsOf(study, asOf) : study, { format, by, presence: !!values.presence });
   if (values.out) {
     try {
       writeFileSync(resolve(values.out as string), body);

@@ -2,6 +2,7 @@
 import type { Codebook, Evidence, GroupSummary, PracticeDetail, PracticeSummary, StudyConfig, Summary } from "./types.js";
 import type { NoteRecord } from "./study.js";
 import { CONSTRUCTS, LEVELS, constructWords, coreConstruct } from "./npt.js";
+import { classify, practiceHistory } from "./history.js";
 
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -99,8 +100,7 @@ export function summarisePractice(
     else if (k.assessment !== "full") reasons.push(`${constructWords(c)} assessed ${k.assessment} on ${k.assessedOn}`);
   }
   for (const l of rule.levels) if (levels[l] === 0) reasons.push(`no note at ${l} level`);
-  const anyAssessed = rule.constructs.some((c) => constructs[c].assessment !== null);
-  const integration: PracticeSummary["integration"] = !anyAssessed ? "unassessed" : reasons.length ? "partial" : "full";
+  const integration = classify(rule, (c) => constructs[c].assessment, (l) => levels[l]);
   const warnings: string[] = [];
   for (const c of CONSTRUCTS) {
     const k = constructs[c];
@@ -122,6 +122,7 @@ export function summarisePractice(
     integration,
     reasons,
     warnings,
+    ...practiceHistory(notes, rule),
   };
   return summary;
 }

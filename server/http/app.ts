@@ -7,6 +7,7 @@ import type { Study } from "../core/study.js";
 import { renderMarkdown, renderHtml, matrixCsv, segmentsCsv, MATRIX_BY, type MatrixBy } from "../report/index.js";
 import { esc } from "../report/svg.js";
 import { PRINT_SCRIPT } from "../report/html.js";
+import { studyFor } from "./asof.js";
 
 /** The HTML report may run its one print script and nothing else (a script smuggled in by a note could not run). */
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(PRINT_SCRIPT).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -160,7 +161,9 @@ export function createApp(study: Study, options: AppOptions) {
 
   app.get("/api/summary", (c) => {
     if (!study.config) return configError(c);
-    return send(c, "summary", "json", () => JSON.stringify(study.summary()));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `summary${v.key}`, "json", () => JSON.stringify(v.study.summary()));
   });
 
   app.get("/api/practices/:id", (c) => {
@@ -168,7 +171,9 @@ export function createApp(study: Study, options: AppOptions) {
     if (!PRACTICE_ID.test(id) || id.length > 200) return jsonError(c, 404, "No such practice: a practice id is letters, digits, '-' and '_'.");
     if (!study.config) return configError(c);
     if (!study.config.practices.some((p) => p.id === id)) return jsonError(c, 404, `No practice '${id}' in fieldnotes.yaml.`);
-    return send(c, `practice:${id}`, "json", () => JSON.stringify(study.practiceDetail(id)));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `practice:${id}${v.key}`, "json", () => JSON.stringify(v.study.practiceDetail(id)));
   });
 
   app.get("/api/diagnostics", (c) => send(c, "diagnostics", "json", () => JSON.stringify(study.diagnosticsReport())));
@@ -180,14 +185,22 @@ export function createApp(study: Study, options: AppOptions) {
     if (p !== undefined && !["", "0", "1", "true", "false"].includes(p)) return jsonError(c, 400, "'presence' must be 1 or 0.");
     const presence = p === "1" || p === "true" || p === "";
     if (!study.config) return configError(c);
-    return send(c, `matrix?by=${by}&presence=${presence ? 1 : 0}`, "csv", () => matrixCsv(study.summary(), study.codebook, by, presence));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `matrix?by=${by}&presence=${presence ? 1 : 0}${v.key}`, "csv", () => matrixCsv(v.study.summary(), study.codebook, by, presence));
   });
 
-  app.get("/api/segments.csv", (c) => send(c, "segments", "csv", () => segmentsCsv(study)));
+  app.get("/api/segments.csv", (c) => {
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `segments${v.key}`, "csv", () => segmentsCsv(v.study));
+  });
 
   app.get("/api/report.md", (c) => {
     if (!study.config) return configError(c);
-    return send(c, "report.md", "md", () => renderMarkdown(study.summary(), study.codebook));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `report.md${v.key}`, "md", () => renderMarkdown(v.study.summary(), study.codebook));
   });
 
   app.get("/", (c) => {
@@ -201,7 +214,9 @@ export function createApp(study: Study, options: AppOptions) {
           `</ul></body></html>\n`,
       }));
     }
-    return send(c, "report.html", "html", () => renderHtml(study));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `report.html${v.key}`, "html", () => renderHtml(v.study));
   });
 
   // Known routes, other methods: 405 (HEAD is answered by the GET routes).

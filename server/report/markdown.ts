@@ -1,6 +1,7 @@
 // The Markdown report: for review in a pull request or on a git host. Deterministic: the same notes,
 // config and codebook give the same bytes (no timestamp inside), so a committed report diffs cleanly.
 import type { Codebook, Summary, PracticeSummary, AttributeComparison } from "../core/types.js";
+import { changesByDate } from "./trajectory.js";
 import { CONSTRUCTS, LEVELS, ASSESSMENT_SYMBOL, INTEGRATION_SYMBOL, INTEGRATION_WORDS, constructTitle, num, ruleWords } from "./util.js";
 
 /** Escapes text from notes or config for a Markdown table cell or line: no markup, no HTML, no `|`. */
@@ -72,6 +73,12 @@ export function renderMarkdown(summary: Summary, codebook: Codebook): string {
 
   const warnings = summary.practices.flatMap((p) => p.warnings.map((w) => `- **${mdText(p.id)}**: ${mdText(w)}`));
   if (warnings.length) out.push("### Judgements without evidence", "", ...warnings, "");
+
+  const changes = changesByDate(summary, mdText);
+  if (changes.length) {
+    out.push("## Changes by date", "", "Every assessment and every change of a practice's classification, in date order.", "");
+    out.push(...table(["Date", "Practice", "Change", "Note"], ["l", "l", "l", "l"], changes), "");
+  }
 
   out.push("## Groups compared", "");
   out.push("Attributes of the practices in each group (numbers: mean, with minimum–maximum; other values: how many practices have each).", "");
