@@ -11,6 +11,7 @@ import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type Report
 import { CHECK_FORMATS, renderCheckFormat } from "./formats.js";
 import { GitError, openStaged } from "../core/git/revision.js";
 import { asOfProblem, studyAsOf } from "../core/history.js";
+import { DIFF_HELP, diffCommand } from "./diff.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
@@ -21,6 +22,7 @@ Usage:
   fieldnotes lsp --stdio
   fieldnotes new --practice ID [--type T] [--date YYYY-MM-DD] [--observer X] [PATH]
   fieldnotes init [DIR]
+  fieldnotes diff A [B] [PATH] [--format md|json]
 
 Run 'fieldnotes <command> --help' for the options of one command.`;
 
@@ -61,6 +63,7 @@ is added before '.md' when the name is taken. Prints the new file's path. Exit s
 
 Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/.
 Never overwrites an existing file. Exit status 0, or 2.`,
+  diff: DIFF_HELP,
 };
 
 class UsageError extends Error {}
@@ -106,6 +109,8 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return newNote(rest, io);
       case "init":
         return init(rest, io);
+      case "diff":
+        return await diffCommand(rest, io);
       case "--version":
       case "-v":
         io.out(VERSION + "\n");
