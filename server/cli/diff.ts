@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { locateStudy, openFolder, openVersion, type StudyVersion } from "../core/git/revision.js";
+import { configProblem, locateStudy, openFolder, openVersion, type StudyVersion } from "../core/git/revision.js";
 import { diffStudies } from "../core/diff.js";
 import { renderDiffMarkdown } from "../report/diff.js";
 
@@ -20,13 +20,6 @@ Nothing is written to the working tree or the index. Exit status 0, or 2.`;
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
 const isDir = (p: string) => existsSync(resolve(p)) && statSync(resolve(p)).isDirectory();
-
-/** A plain message when a side's configuration is unusable, else undefined. */
-export function configProblem(v: StudyVersion): string | undefined {
-  if (v.study.config && !v.study.configDiagnostics.length) return undefined;
-  const d = v.study.configDiagnostics[0];
-  return `the study configuration at ${v.source} is invalid${d ? ` (fieldnotes.yaml:${d.range.start.line + 1}: ${d.message})` : ""}; fix it first.`;
-}
 
 export async function diffCommand(argv: string[], io: Io): Promise<number> {
   let values: Record<string, string | boolean | undefined>;

@@ -12,6 +12,7 @@ import { CHECK_FORMATS, renderCheckFormat } from "./formats.js";
 import { GitError, openStaged } from "../core/git/revision.js";
 import { asOfProblem, studyAsOf } from "../core/history.js";
 import { DIFF_HELP, diffCommand } from "./diff.js";
+import { AGREE_HELP, agreeCommand } from "./agree.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
@@ -23,6 +24,7 @@ Usage:
   fieldnotes new --practice ID [--type T] [--date YYYY-MM-DD] [--observer X] [PATH]
   fieldnotes init [DIR]
   fieldnotes diff A [B] [PATH] [--format md|json]
+  fieldnotes agree A B [PATH] [--format text|json|md|html] [--out FILE]
 
 Run 'fieldnotes <command> --help' for the options of one command.`;
 
@@ -64,6 +66,7 @@ is added before '.md' when the name is taken. Prints the new file's path. Exit s
 Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/.
 Never overwrites an existing file. Exit status 0, or 2.`,
   diff: DIFF_HELP,
+  agree: AGREE_HELP,
 };
 
 class UsageError extends Error {}
@@ -111,6 +114,8 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return init(rest, io);
       case "diff":
         return await diffCommand(rest, io);
+      case "agree":
+        return await agreeCommand(rest, io);
       case "--version":
       case "-v":
         io.out(VERSION + "\n");

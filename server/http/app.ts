@@ -8,6 +8,7 @@ import { renderMarkdown, renderHtml, matrixCsv, segmentsCsv, MATRIX_BY, type Mat
 import { esc } from "../report/svg.js";
 import { PRINT_SCRIPT } from "../report/html.js";
 import { studyFor } from "./asof.js";
+import { registerAgreement } from "./agreement.js";
 
 /** The HTML report may run its one print script and nothing else (a script smuggled in by a note could not run). */
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(PRINT_SCRIPT).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -218,6 +219,8 @@ export function createApp(study: Study, options: AppOptions) {
     if ("error" in v) return jsonError(c, 400, v.error);
     return send(c, `report.html${v.key}`, "html", () => renderHtml(v.study));
   });
+
+  registerAgreement(app, study);
 
   // Known routes, other methods: 405 (HEAD is answered by the GET routes).
   for (const route of ROUTES) {

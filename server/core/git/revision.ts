@@ -212,3 +212,10 @@ export async function openVersion(spec: string, start: string, options: OpenOpti
   }
   return openRevision(start, spec, options);
 }
+
+/** A plain message when a side's configuration is unusable, else undefined. */
+export function configProblem(v: StudyVersion): string | undefined {
+  if (v.study.config && !v.study.configDiagnostics.length) return undefined;
+  const d = v.study.configDiagnostics[0];
+  return `the study configuration at ${v.source} is invalid${d ? ` (fieldnotes.yaml:${d.range.start.line + 1}: ${d.message})` : ""}; fix it first.`;
+}
