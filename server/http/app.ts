@@ -25,7 +25,7 @@ export interface AppOptions {
 }
 
 /** The routes of SPEC section 8 (GET and HEAD only; other methods get 405). */
-export const ROUTES = ["/api/health", "/api/summary", "/api/practices/:id", "/api/diagnostics", "/api/matrix.csv", "/api/segments.csv", "/api/report.md", "/"] as const;
+export const ROUTES = ["/api/health", "/api/summary", "/api/practices/:id", "/api/diagnostics", "/api/matrix.csv", "/api/segments.csv", "/api/report.md", "/api/agreement", "/"] as const;
 
 const PRACTICE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const COMPRESS_MIN = 1024;

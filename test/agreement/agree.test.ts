@@ -281,6 +281,7 @@ describe("two coders on two branches", () => {
       expect(bad.status).toBe(400);
       expect(JSON.parse(bad.text).error).toMatch(/Unknown revision 'nope'/);
       expect((await http(server.port, "/api/agreement?a=coder-a")).status).toBe(400);
+      expect((await http(server.port, "/api/agreement?a=coder-a&b=coder-b", { method: "POST" })).status).toBe(405);
     } finally {
       await server.close();
     }
