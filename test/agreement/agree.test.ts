@@ -63,7 +63,7 @@ describe("published values", () => {
     expect(x).toMatchObject({ a: 2, b: 4, both: 1, neither: 5 });
     expect(x.alpha.toFixed(3)).toBe("0.095");
     expect(x.agreement).toBe(0.6);
-  });
+  }, 120_000);
 
   it("Cohen's κ, the textbook 2×2 example (20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no): κ = 0.4", async () => {
     const A: number[] = [];
@@ -81,7 +81,7 @@ describe("published values", () => {
     expect(x.kappa).toBeCloseTo(0.4, 12);
     expect(x.agreement).toBeCloseTo(0.7, 12);
     expect(r.disagreements).toHaveLength(15);
-  });
+  }, 120_000);
 });
 
 const TAG = /(^|\s)#([A-Za-z0-9][A-Za-z0-9-]*)/g;
@@ -234,7 +234,7 @@ describe("two coders on two branches", () => {
     const both = r.assessments.pairs.filter((p: { a: string | null; b: string | null }) => p.a !== null && p.b !== null);
     expect(r.assessments.agreement).toBeCloseTo((both.length - 1) / both.length, 12);
     expect(r.integration.map((p: { practice: string }) => p.practice)).toHaveLength(3);
-  });
+  }, 120_000);
 
   it("a folder pair gives the same result as the two branches", async () => {
     const dirs = ["coder-a", "coder-b"].map((branch) => {
@@ -301,7 +301,7 @@ describe("undefined coefficients and bad input", () => {
     ]);
     // Pooled, the decisions do vary (yes for one code, no for the other) and agree: α = 1; no κ is defined.
     expect(r.overall).toEqual({ agreement: 1, kappa: null, alpha: 1 });
-  });
+  }, 120_000);
 
   it("codebooks that differ: the union, said plainly", async () => {
     const a = makeStudy({ "notes/Magenta/n.md": "---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\n---\n\nOne. #gp-buy-in\n" });
@@ -310,7 +310,7 @@ describe("undefined coefficients and bad input", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Note: The two codebooks differ \(only in .*: extra-code\); agreement is computed over the union/);
     expect(r.stdout).toMatch(/^extra-code +0 +1 /m);
-  });
+  }, 120_000);
 
   it("every bad input: one plain line, exit 2", async () => {
     const top = makeRepo();

@@ -62,7 +62,7 @@ describe("units", () => {
   it("the unit key drops the segment's tags and collapses whitespace, nothing else", () => {
     expect(unitKey("The team  met #gp-buy-in today. #x", ["gp-buy-in", "x"])).toBe("The team met today.");
     expect(unitKey("Issue #3 and `#code` and a#b stay #done", ["done"])).toBe("Issue #3 and `#code` and a#b stay");
-  });
+  }, 120_000);
 
   it("matches the k-th segment with a text in A to the k-th in B; the rest unmatched", () => {
     const seg = (line: number, text: string, codes: string[] = []) => ({ line, text, key: unitKey(text, codes), codes });
@@ -71,5 +71,5 @@ describe("units", () => {
     const m = matchUnits("n.md", a, b);
     expect(m.units.map((u) => [u.a.line, u.b.line])).toEqual([[7, 7], [9, 11]]);
     expect(m.unmatched).toEqual([{ file: "n.md", line: 11, side: "a" }, { file: "n.md", line: 9, side: "b" }]);
-  });
+  }, 120_000);
 });

@@ -60,13 +60,13 @@ describe("check --format github", () => {
       expect(props.title).toBe(d.rule);
       expect(m![3]).toBe(d.message.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
     });
-  });
+  }, 120_000);
 
   it("prints nothing and exits 0 for a clean study", async () => {
     const root = makeStudy({ "notes/Magenta/ok.md": GOOD_NOTE });
     const r = await runCli(["check", "--format", "github"], root);
     expect(r).toMatchObject({ code: 0, stdout: "" });
-  });
+  }, 120_000);
 });
 
 /**
@@ -188,7 +188,7 @@ describe("check --format sarif", () => {
       });
     });
     expect(run.tool.driver.rules.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining(["code-unknown", "date-invalid", "practice-unknown", "code-deprecated"]));
-  });
+  }, 120_000);
 });
 
 describe("check --staged", () => {
@@ -207,7 +207,7 @@ describe("check --staged", () => {
     expect(r.stdout).toContain("study/notes/Magenta/a.md:7:");
     expect(r.stdout).toContain("code-unknown");
     expect(git(top, "diff", "--cached", "--name-only").trim()).toBe("study/notes/Magenta/a.md");
-  });
+  }, 120_000);
 
   it("a staged good note passes while its broken, unstaged copy does not matter; the staged codebook counts", async () => {
     const top = makeRepo();
@@ -222,7 +222,7 @@ describe("check --staged", () => {
     expect((await runCli(["check", "--staged"], top)).code).toBe(1);
     git(top, "add", "codebook.yaml");
     expect((await runCli(["check", "--staged"], top)).code).toBe(0);
-  });
+  }, 120_000);
 
   it("outside a git repository: one plain line, exit 2", async () => {
     const root = makeStudy({ "notes/Magenta/ok.md": GOOD_NOTE });
@@ -230,7 +230,7 @@ describe("check --staged", () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/not inside a git repository/);
-  });
+  }, 120_000);
 });
 
 describe(".pre-commit-hooks.yaml", () => {
@@ -238,5 +238,5 @@ describe(".pre-commit-hooks.yaml", () => {
     const hooks = parseYaml(readFileSync(join(REPO, ".pre-commit-hooks.yaml"), "utf8"));
     const hook = hooks.find((h: { id: string }) => h.id === "fieldnotes-check");
     expect(hook).toMatchObject({ entry: "fieldnotes check --staged", language: "node", pass_filenames: false });
-  });
+  }, 120_000);
 });

@@ -66,7 +66,7 @@ describe("report --as-of", () => {
     const r = await runCli(["report", "--as-of", "2016-02-30"], study);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--as-of: '2016-02-30' is not a date/);
-  });
+  }, 120_000);
 });
 
 describe("history", () => {
@@ -117,7 +117,7 @@ describe("?asOf over HTTP", () => {
   let server: RunningServer;
   beforeAll(async () => {
     server = await listen({ study: await Study.open(study, { cache: false }), port: 0 });
-  });
+  }, 120_000);
   afterAll(async () => server?.close());
 
   it("summary, practice, report and CSV routes answer as of the date; a bad date is 400", async () => {
@@ -140,5 +140,5 @@ describe("?asOf over HTTP", () => {
       expect(r.status, path).toBe(400);
       expect(JSON.parse(r.text).error).toMatch(/asOf: .* is not a date/);
     }
-  });
+  }, 120_000);
 });

@@ -35,7 +35,7 @@ beforeAll(() => {
   c.push(commitAll(top, "fixed"));
   writeFiles(top, { [`${S}/codebook.yaml`]: BASIC_CODEBOOK.replace("    npt: coherence\n", "    npt: coherence\n    deprecated: true\n") });
   c.push(commitAll(top, "deprecate shared-learning"));
-});
+}, 300_000);
 
 async function diffJson(args: string[], cwd = join(top, S)) {
   const r = await runCli(["diff", ...args, "--format", "json"], cwd);
@@ -63,7 +63,7 @@ describe("fieldnotes diff", () => {
     expect(d.notes).toEqual({ ...NOTHING, added: ["notes/Magenta/2016-06-01-memo.md"] });
     expect(d.codes).toEqual(NO_CODES);
     expect(d.changed).toBe(true);
-  });
+  }, 120_000);
 
   it("an excluded note added, then fixed, then a code deprecated", async () => {
     const added = await diffJson([c[1], c[2]]);
@@ -79,7 +79,7 @@ describe("fieldnotes diff", () => {
     expect([deprecated.practices, deprecated.assessments, deprecated.notes]).toEqual([[], [], NOTHING]);
     expect(deprecated.codes).toEqual({ ...NO_CODES, newlyDeprecated: ["shared-learning"] });
     expect(deprecated.diagnostics.b.warning).toBe(1); // the meeting's #shared-learning is now code-deprecated
-  });
+  }, 120_000);
 
   it("diff A A says plainly that nothing changed; B defaults to the working tree", async () => {
     const same = await runCli(["diff", c[2], c[2]], join(top, S));
@@ -94,7 +94,7 @@ describe("fieldnotes diff", () => {
     expect(working.b).toEqual({ source: "(working tree)", commit: null });
     expect(working.notes.added).toEqual(["notes/Magenta/2016-07-01-memo.md"]);
     expect(git(top, "status", "--porcelain")).toBe(status);
-  });
+  }, 120_000);
 
   it("works from the repository top with PATH, and in Markdown names the changes", async () => {
     const r = await runCli(["diff", c[0], c[1], S], top);
@@ -104,7 +104,7 @@ describe("fieldnotes diff", () => {
     expect(r.stdout).not.toContain("rota"); // no note text
     const two = await diffJson([c[0], S], top); // second argument a folder: PATH, B the working tree
     expect(two.b.source).toBe("(working tree)");
-  });
+  }, 120_000);
 
   it("bad input: unknown revision, a revision before the study, outside git: one plain line, exit 2", async () => {
     const unknown = await runCli(["diff", "no-such-branch"], join(top, S));
@@ -120,5 +120,5 @@ describe("fieldnotes diff", () => {
     expect(missing.stderr).toMatch(/Revision '.*' holds no study at the repository's top folder/);
     expect((await runCli(["diff"], other)).code).toBe(2);
     expect(readFileSync(join(other, "x.txt"), "utf8")).toBe("x");
-  });
+  }, 120_000);
 });

@@ -45,7 +45,7 @@ describe("a study at a revision", () => {
     expect(readFileSync(join(top, ".git", "index")).equals(indexBefore)).toBe(true);
     expect(git(top, "status", "--porcelain")).toBe(statusBefore);
     expect(readFileSync(join(top, "research/study/notes/Magenta/a.md"), "utf8")).toContain("Edited, not staged.");
-  });
+  }, 120_000);
 
   it("reads the index: staged content, not the working tree's", async () => {
     const top = makeRepo();
@@ -58,7 +58,7 @@ describe("a study at a revision", () => {
     expect(v.read("notes/Magenta/a.md")!.toString("utf8")).toContain("Staged text.");
     expect(v.study.summary().practices[0].codes).toEqual({ "gp-buy-in": { notes: 1, segments: 1 } });
     v.close();
-  });
+  }, 120_000);
 
   it("plain messages: unknown revision, revision without the study, no repository, a folder without a study", async () => {
     const top = makeRepo();
@@ -72,7 +72,7 @@ describe("a study at a revision", () => {
     const plain = makeStudy({ "notes/Magenta/a.md": GOOD_NOTE });
     await expect(openRevision(plain, "HEAD")).rejects.toThrow(/is not inside a git repository/);
     await expect(openVersion(tempDir(), top)).rejects.toThrow(/holds no study/);
-  });
+  }, 120_000);
 
   it("reuses the working study's facts cache without writing to it", async () => {
     const top = makeRepo();
@@ -86,5 +86,5 @@ describe("a study at a revision", () => {
     expect(v.study.notes.get("notes/Magenta/a.md")!.hash).toBe(working.study.notes.get("notes/Magenta/a.md")!.hash);
     v.close();
     expect(readFileSync(cacheFile, "utf8")).toBe(before);
-  });
+  }, 120_000);
 });
