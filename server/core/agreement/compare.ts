@@ -97,9 +97,9 @@ export function compareCoding(a: StudyVersion, b: StudyVersion): { report: Agree
       t.b++;
       if (inA.has(c)) t.both++;
     }
-    for (const c of order) {
-      if (inA.has(c) !== inB.has(c)) disagreements.push({ file: u.file, line: u.a.line, text: u.a.text, code: c, a: inA.has(c), b: inB.has(c) });
-    }
+    // Only codes one of them applied can differ (not every code of the study: units × codes is large).
+    for (const c of inA) if (!inB.has(c)) disagreements.push({ file: u.file, line: u.a.line, text: u.a.text, code: c, a: true, b: false });
+    for (const c of inB) if (!inA.has(c)) disagreements.push({ file: u.file, line: u.a.line, text: u.a.text, code: c, a: false, b: true });
   }
   const pooled: TwoByTwo = { a: 0, b: 0, both: 0, neither: 0 };
   const codes: CodeAgreement[] = order.map((code) => {
