@@ -79,8 +79,10 @@ export function studyAsOf(study: Study, date: string): Study {
     const d = noteDate(r);
     if (d === undefined || d <= date) notes.set(file, r);
   }
-  // Own state for the view: its notes, and memo tables of its own (the study's stay untouched).
+  // Own state for the view: its notes, and memo tables of its own (the study's stay untouched). A
+  // version of its own too, so that anything memoised by version misses and is kept on the view.
   Object.defineProperty(view, "notes", { value: notes });
+  Object.defineProperty(view, "version", { value: -1 - study.version, writable: true });
   Object.defineProperty(view, "summaryMemo", { value: undefined, writable: true });
   Object.defineProperty(view, "practiceMemo", { value: new Map(), writable: true });
   return view;
