@@ -80,10 +80,14 @@ export function trajectorySvg(p: PracticeSummary, span: { first: string; last: s
   const ticks = [span.first];
   for (let y = Number(span.first.slice(0, 4)) + 1; y <= Number(span.last.slice(0, 4)); y++) ticks.push(`${y}-01-01`);
   if (span.last !== span.first) ticks.push(span.last);
-  for (const t of ticks) {
+  ticks.forEach((t, i) => {
     const tx = x(t);
-    parts.push(`<line x1="${tx}" x2="${tx}" y1="${top}" y2="${axisY - 10}" class="tick"/><text class="tick-label" x="${tx}" y="${axisY}" text-anchor="middle">${t}</text>`);
-  }
+    const end = i === ticks.length - 1 && t === span.last;
+    // The ends are labelled inward; a year label too close to either end would overprint it.
+    const anchor = i === 0 ? "start" : end ? "end" : "middle";
+    const crowded = anchor === "middle" && (tx - left < 70 || left + plot - tx < 70);
+    parts.push(`<line x1="${tx}" x2="${tx}" y1="${top}" y2="${axisY - 10}" class="tick"/>${crowded ? "" : `<text class="tick-label" x="${tx}" y="${axisY}" text-anchor="${anchor}">${t}</text>`}`);
+  });
   parts.push("</svg>");
   return parts.join("");
 }
