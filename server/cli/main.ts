@@ -13,12 +13,17 @@ import type { Diagnostic, DiagnosticsReport } from "../core/types.js";
 import { query, splitFilterArgs, relativeHref, QUERY_HELP } from "./query.js";
 import { AnalysisUsageError } from "../core/analysis/filters.js";
 import { renderReport, REPORT_FORMATS, REPORT_BY, type ReportFormat, type ReportBy } from "../report/index.js";
+import { CHECK_FORMATS, renderCheckFormat } from "./formats.js";
+import { GitError, openStaged } from "../core/git/revision.js";
+import { asOfProblem, studyAsOf } from "../core/history.js";
+import { DIFF_HELP, diffCommand } from "./diff.js";
+import { AGREE_HELP, agreeCommand } from "./agree.js";
 
 const USAGE = `fieldnotes: check, report on and edit qualitative field notes (Markdown + YAML, NPT).
 
 Usage:
-  fieldnotes check [PATH] [--format text|json] [--max-warnings N] [--no-cache]
-  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment|cooccurrence] [--presence] [--out FILE]
+  fieldnotes check [PATH] [--format text|json|github|sarif] [--staged] [--max-warnings N] [--no-cache]
+  fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment|cooccurrence] [--presence] [--as-of DATE] [--out FILE]
   fieldnotes report [PATH] --format csv [--by B] [--rows R] [--count notes|segments] [--rollup] [FILTERS]
   fieldnotes query [PATH] [FILTERS] [--format text|json|csv|md] [--out FILE]
   fieldnotes serve [PATH] [--port N] [--host H]
@@ -27,19 +32,24 @@ Usage:
   fieldnotes init [DIR]
   fieldnotes export [PATH] --format qdpx|qdc [--out FILE] [--force]
   fieldnotes import FILE [DIR]
+  fieldnotes diff A [B] [PATH] [--format md|json]
+  fieldnotes agree A B [PATH] [--format text|json|md|html] [--out FILE]
 
 Run 'fieldnotes <command> --help' for the options of one command.`;
 
 const HELP: Record<string, string> = {
-  check: `fieldnotes check [PATH] [--format text|json] [--max-warnings N] [--no-cache]
+  check: `fieldnotes check [PATH] [--format text|json|github|sarif] [--staged] [--max-warnings N] [--no-cache]
 
 Checks every note of the study at or above PATH (default: the current folder), its codebook and its
 configuration. Text output: one line per problem, 'path:line:column: severity rule: message'.
 JSON output: {"files":[{"file","diagnostics":[…]}],"counts":{…}}, as GET /api/diagnostics.
+github: one GitHub Actions workflow command per problem (annotations on a pull request).
+sarif: SARIF 2.1.0, for code scanning. --staged checks what is staged in git's index (notes, config
+and codebook as staged), as a pre-commit hook must; the working tree and the index are not touched.
 
 Exit status: 0 no errors (and at most N warnings with --max-warnings N); 1 otherwise;
 2 usage error, no study found, or an invalid fieldnotes.yaml.`,
-  report: `fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--out FILE] [--no-cache]
+  report: `fieldnotes report [PATH] [--format json|md|html|csv] [--by construct|code|level|assessment|segment] [--presence] [--as-of DATE] [--out FILE] [--no-cache]
 
 Writes the per-practice integration summary. json (default): the Summary of the spec; md: a Markdown
 report for review; html: a self-contained HTML report; csv: a framework matrix, one row per practice,
@@ -52,6 +62,7 @@ participant.ATTR (default practice); --count notes|segments (default notes; segm
 construct); --rollup (with --by code: a code's cell counts it and every code below it); note filters
 --practice ID, --participant ID, --type T, --from D, --to D, --practice.ATTR V, --participant.ATTR V.
 --by, --presence and the matrix options apply only to --format csv.
+--as-of YYYY-MM-DD: everything computed over the notes dated on or before that day.
 Writes to standard output unless --out FILE is given: FILE is replaced whole (never a file of the study),
 and its folder is created when it lies inside the study or the current folder. Exit status 0, or 2.`,
   query: QUERY_HELP,
@@ -74,12 +85,16 @@ Exit status 0, or 2.`,
 Creates a study skeleton in DIR (default: the current folder): fieldnotes.yaml, codebook.yaml, notes/,
 and a .gitignore for .fieldnotes/ and node_modules/ unless DIR has one. Never overwrites an existing
 file; refuses inside an existing study. Exit status 0, or 2.`,
+  diff: DIFF_HELP,
+  agree: AGREE_HELP,
 };
 
 class UsageError extends Error {}
 
 /** A problem with the environment, not a bug (a path that does not exist, a port in use): one line, exit 2. */
 class CliError extends Error {}
+
+const VERSION = "0.1.0";
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = {
@@ -129,9 +144,13 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
         return await (await import("./export.js")).exportCommand(rest, io);
       case "import":
         return await (await import("./import.js")).importCommand(rest, io);
+      case "diff":
+        return await diffCommand(rest, io);
+      case "agree":
+        return await agreeCommand(rest, io);
       case "--version":
       case "-v":
-        io.out("0.1.0\n");
+        io.out(VERSION + "\n");
         return 0;
       case undefined:
       case "help":
@@ -148,7 +167,7 @@ export async function main(argv: string[], io: Out = stdio): Promise<number> {
       io.err(`fieldnotes ${command}: ${err.message}\n`);
       return 2;
     }
-    if (err instanceof NotAStudyError) {
+    if (err instanceof NotAStudyError || err instanceof GitError) {
       io.err(`fieldnotes: ${err.message}\n`);
       return 2;
     }
@@ -182,23 +201,28 @@ async function check(argv: string[], io: Out): Promise<number> {
     format: { type: "string", default: "text" },
     "max-warnings": { type: "string" },
     "no-cache": { type: "boolean" },
+    staged: { type: "boolean" },
   });
   if (values.help) return io.out(HELP.check + "\n"), 0;
   const format = values.format as string;
-  if (format !== "text" && format !== "json") throw new UsageError(`--format must be text or json, not '${format}'.`);
+  if (!(CHECK_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${CHECK_FORMATS.join(", ")}, not '${format}'.`);
   let maxWarnings: number | undefined;
   if (values["max-warnings"] !== undefined) {
     maxWarnings = Number(values["max-warnings"]);
     if (!/^\d+$/.test(values["max-warnings"] as string)) throw new UsageError("--max-warnings takes a whole number.");
   }
-  const study = await Study.open(onePath(positionals, "check"), { cache: !values["no-cache"] });
-  for (const w of study.warnings) io.err(w + "\n");
+  const staged = values.staged ? await openStaged(onePath(positionals, "check"), { cache: !values["no-cache"] }) : undefined;
+  const study = staged?.study ?? (await Study.open(onePath(positionals, "check"), { cache: !values["no-cache"] }));
+  staged?.close();
+  // Paths as the user sees them: staged files are shown where they live in the working tree.
+  const shownPath = (file: string) => relative(process.cwd(), join(staged?.displayRoot ?? study.root, file)).split("\\").join("/") || file;
   const report: DiagnosticsReport = study.diagnosticsReport();
   if (format === "json") io.out(JSON.stringify(report, null, 2) + "\n");
+  else if (format === "github" || format === "sarif") io.out(renderCheckFormat(format, report, shownPath, VERSION));
   else {
     const lines: string[] = [];
     for (const f of report.files) {
-      const shown = relative(process.cwd(), join(study.root, f.file)).split("\\").join("/") || f.file;
+      const shown = shownPath(f.file);
       for (const d of f.diagnostics) lines.push(formatLine(shown, d));
     }
     const { error, warning, information } = report.counts;
@@ -225,9 +249,12 @@ async function report(argv: string[], io: Out): Promise<number> {
     rollup: { type: "boolean" },
     out: { type: "string" },
     "no-cache": { type: "boolean" },
+    "as-of": { type: "string" },
   });
   const analysis: [string, string][] = [...(values.rollup ? [["rollup", "1"] as [string, string]] : []), ...split.pairs];
   if (values.help) return io.out(HELP.report + "\n"), 0;
+  const asOf = values["as-of"] as string | undefined;
+  if (asOf !== undefined && asOfProblem(asOf)) throw new UsageError(`--as-of: ${asOfProblem(asOf)}`);
   const format = values.format as ReportFormat;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(", ")}, not '${format}'.`);
   const by = (values.by ?? "construct") as ReportBy;
@@ -245,7 +272,7 @@ async function report(argv: string[], io: Out): Promise<number> {
   // Written with --out, links to notes are relative to the written file (SPEC 12.5).
   const outDir = out ? dirname(out) : undefined;
   const href = outDir ? (file: string, line?: number) => relativeHref(outDir, join(study.root, file)) + (line ? `#L${line}` : "") : undefined;
-  const body = await renderReport(study, { format, by, presence: !!values.presence, analysis, href });
+  const body = await renderReport(asOf ? studyAsOf(study, asOf) : study, { format, by, presence: !!values.presence, analysis, href });
   if (out) {
     writeReplacing(out, body, values.out as string);
     io.err(`fieldnotes: wrote ${values.out}\n`);

@@ -107,8 +107,12 @@ interface Frame {
   runEnd: number;
 }
 
-/** Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). */
-export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions): BodyScan {
+/**
+ * Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). Segments
+ * are those carrying a code, unless `allSegments` (inter-coder agreement needs the uncoded ones too):
+ * then every segment, in document order.
+ */
+export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions, allSegments = false): BodyScan {
   const events = markdownEvents(text, definitions);
   const out: BodyScan = { codes: [], segments: [], open: false, definitions: registeredDefinitions() };
   const segmentIds = new Map<Token, number>();
@@ -153,6 +157,8 @@ export function scanMarkdown(text: string, index: LineIndex, definitions?: Defin
         continue;
       }
       if (NODES.has(type)) flush(frames.pop()!);
+      // On exit, once a task list check inside it is known; segments never nest, so order is kept.
+      if (allSegments && SEGMENTS.has(type)) segmentOf(text, index, token, out, segmentIds, checkEnd);
     }
   }
   out.open = lastBlock !== undefined && endsOpen(lastBlock, text);
@@ -170,12 +176,7 @@ function scanTags(
   checkEnd: number,
 ): void {
   findTags(text, start, end, (hash, id) => {
-    let segment = segmentIds.get(segmentToken);
-    if (segment === undefined) {
-      segment = out.segments.length;
-      segmentIds.set(segmentToken, segment);
-      out.segments.push(segmentFact(text, index, segmentToken, checkEnd));
-    }
+    const segment = segmentOf(text, index, segmentToken, out, segmentIds, checkEnd);
     const seg = out.segments[segment];
     if (!seg.codes.includes(id)) seg.codes.push(id);
     out.codes.push({
@@ -186,6 +187,17 @@ function scanTags(
       segment,
     });
   });
+}
+
+/** The index of a segment token's entry in `out.segments`, added on first sight. */
+function segmentOf(text: string, index: LineIndex, token: Token, out: BodyScan, segmentIds: Map<Token, number>, checkEnd: number): number {
+  let segment = segmentIds.get(token);
+  if (segment === undefined) {
+    segment = out.segments.length;
+    segmentIds.set(token, segment);
+    out.segments.push(segmentFact(text, index, token, checkEnd));
+  }
+  return segment;
 }
 
 function segmentFact(text: string, index: LineIndex, token: Token, checkEnd: number): SegmentFact {

@@ -46,7 +46,7 @@ interface Frontmatter {
   closeLine: number;
 }
 
-function findFrontmatter(index: LineIndex): Frontmatter | "unclosed" | undefined {
+export function findFrontmatter(index: LineIndex): Frontmatter | "unclosed" | undefined {
   if (index.lineText(0).trimEnd() !== "---") return undefined;
   for (let line = 1; line < index.lineCount; line++) {
     const t = index.lineText(line);

@@ -65,6 +65,10 @@ export interface OpenOptions {
   workers?: number;
   /** Override "today" (YYYY-MM-DD) for date-future; tests pin it. */
   today?: string;
+  /** Read the facts cache of this folder instead of the study's own (a version of the study in a temp folder). */
+  cacheRoot?: string;
+  /** Never write the cache (with cacheRoot: another study's cache is only read). */
+  readOnlyCache?: boolean;
 }
 
 export class NotAStudyError extends Error {
@@ -97,9 +101,10 @@ export class Study {
 
   private constructor(readonly root: string, private readonly options: OpenOptions) {
     this.realRoot = realRootOf(root);
-    const refusal = options.cache !== false ? cacheRefusal(root) : undefined;
+    const cacheRoot = options.cacheRoot ?? root;
+    const refusal = options.cache !== false ? cacheRefusal(cacheRoot) : undefined;
     if (refusal) this.notices.push(refusal);
-    this.cache = new FactsCache(root, options.cache !== false && !refusal);
+    this.cache = new FactsCache(cacheRoot, options.cache !== false && !refusal, options.readOnlyCache);
   }
 
   /**

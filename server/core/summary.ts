@@ -3,6 +3,7 @@ import type { Codebook, Evidence, GroupSummary, PracticeDetail, PracticeSummary,
 import type { NoteRecord } from "./study.js";
 import { CONSTRUCTS, LEVELS, constructWords, coreConstruct } from "./npt.js";
 import { noteSegments } from "./analysis/segments.js";
+import { classify, practiceHistory } from "./history.js";
 
 const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -110,22 +111,21 @@ export function summarisePractice(
   const rule = config.integration;
   const reasons: string[] = [];
   const warnings: string[] = [];
-  if (!rule) return practiceSummary(p, notes.length, firstDate, lastDate, typeOrder(byType, config.types), constructs, levels, orderedCodes, null, reasons, warnings);
+  if (!rule) return practiceSummary(p, notes.length, firstDate, lastDate, typeOrder(byType, config.types), constructs, levels, orderedCodes, null, reasons, warnings, practiceHistory(notes, null));
   for (const c of rule.constructs) {
     const k = constructs[c];
     if (k.assessment === null) reasons.push(`${constructWords(c)} not assessed`);
     else if (k.assessment !== "full") reasons.push(`${constructWords(c)} assessed ${k.assessment} on ${k.assessedOn}`);
   }
   for (const l of rule.levels) if (levels[l] === 0) reasons.push(`no note at ${l} level`);
-  const anyAssessed = rule.constructs.some((c) => constructs[c].assessment !== null);
-  const integration: PracticeSummary["integration"] = !anyAssessed ? "unassessed" : reasons.length ? "partial" : "full";
+  const integration = classify(rule, (c) => constructs[c].assessment, (l) => levels[l]);
   for (const c of CONSTRUCTS) {
     const k = constructs[c];
     if (k.assessment === "full" && k.notes === 0) {
       warnings.push(`${constructWords(c)} assessed full on ${k.assessedOn} but no included note names ${constructWords(c)} in its npt`);
     }
   }
-  return practiceSummary(p, notes.length, firstDate, lastDate, typeOrder(byType, config.types), constructs, levels, orderedCodes, integration, reasons, warnings);
+  return practiceSummary(p, notes.length, firstDate, lastDate, typeOrder(byType, config.types), constructs, levels, orderedCodes, integration, reasons, warnings, practiceHistory(notes, rule));
 }
 
 function practiceSummary(
@@ -140,6 +140,7 @@ function practiceSummary(
   integration: PracticeSummary["integration"],
   reasons: string[],
   warnings: string[],
+  history: Pick<PracticeSummary, "history" | "integrationHistory">,
 ): PracticeSummary {
   return {
     id: p.id,
@@ -155,6 +156,7 @@ function practiceSummary(
     integration,
     reasons,
     warnings,
+    ...history,
   };
 }
 

@@ -247,6 +247,10 @@ export interface PracticeSummary {
   integration: "full" | "partial" | "unassessed" | null;
   reasons: string[];
   warnings: string[];
+  /** Per core construct with at least one assessment: every assessment, in the order that decides the latest (section 15). */
+  history: Record<string, { date: string; assessment: string; file: string }[]>;
+  /** The classification as of each of the practice's note dates, only where it changed (section 15). */
+  integrationHistory: { date: string; integration: "full" | "partial" | "unassessed" }[];
 }
 
 export type AttributeComparison =

@@ -10,6 +10,8 @@ import { PRINT_SCRIPT } from "../report/html.js";
 import { registerRefiRoutes } from "./refi.js";
 import { ANALYSIS_ROUTES, matrixHandler, registerAnalysisRoutes } from "./analysis.js";
 import { closest, didYouMean } from "../core/suggest.js";
+import { studyFor } from "./asof.js";
+import { registerAgreement } from "./agreement.js";
 
 /** The HTML report may run its one print script and nothing else (a script smuggled in by a note could not run). */
 const CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(PRINT_SCRIPT).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -32,7 +34,7 @@ export interface AppOptions {
 }
 
 /** The routes of SPEC section 8 (GET and HEAD only; other methods get 405). */
-export const ROUTES = ["/api/health", "/api/summary", "/api/practices/:id", "/api/diagnostics", "/api/matrix.csv", "/api/segments.csv", "/api/report.md", "/", ...ANALYSIS_ROUTES] as const;
+export const ROUTES = ["/api/health", "/api/summary", "/api/practices/:id", "/api/diagnostics", "/api/matrix.csv", "/api/segments.csv", "/api/report.md", "/api/agreement", "/", ...ANALYSIS_ROUTES] as const;
 
 const PRACTICE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const COMPRESS_MIN = 1024;
@@ -170,7 +172,9 @@ export function createApp(study: Study, options: AppOptions) {
 
   app.get("/api/summary", (c) => {
     if (!study.config) return configError(c);
-    return send(c, "summary", "json", () => JSON.stringify(study.summary()));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `summary${v.key}`, "json", () => JSON.stringify(v.study.summary()));
   });
 
   app.get("/api/practices/:id", (c) => {
@@ -181,7 +185,9 @@ export function createApp(study: Study, options: AppOptions) {
       const near = closest(id, study.config.practices.map((p) => p.id));
       return jsonError(c, 404, `No practice '${id}' in fieldnotes.yaml.${didYouMean(near)}`, near.length ? { suggestions: near } : {});
     }
-    return send(c, `practice:${id}`, "json", () => JSON.stringify(study.practiceDetail(id)));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `practice:${id}${v.key}`, "json", () => JSON.stringify(v.study.practiceDetail(id)));
   });
 
   app.get("/api/diagnostics", (c) => send(c, "diagnostics", "json", () => JSON.stringify(study.diagnosticsReport())));
@@ -190,13 +196,19 @@ export function createApp(study: Study, options: AppOptions) {
   app.get("/api/matrix.csv", matrixHandler(study, kit));
   registerAnalysisRoutes(app, study, kit);
 
-  app.get("/api/segments.csv", (c) => send(c, "segments", "csv", () => segmentsCsv(study)));
+  app.get("/api/segments.csv", (c) => {
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `segments${v.key}`, "csv", () => segmentsCsv(v.study));
+  });
 
   registerRefiRoutes(app, study);
 
   app.get("/api/report.md", (c) => {
     if (!study.config) return configError(c);
-    return send(c, "report.md", "md", () => renderMarkdown(study.summary(), study.codebook, { themes: themes(study), href: servedHref }));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `report.md${v.key}`, "md", () => renderMarkdown(v.study.summary(), study.codebook, { themes: themes(v.study), href: servedHref }));
   });
 
   app.get("/", (c) => {
@@ -210,8 +222,12 @@ export function createApp(study: Study, options: AppOptions) {
           `</ul></body></html>\n`,
       }));
     }
-    return send(c, "report.html", "html", () => renderHtml(study, { href: servedHref }));
+    const v = studyFor(study, c);
+    if ("error" in v) return jsonError(c, 400, v.error);
+    return send(c, `report.html${v.key}`, "html", () => renderHtml(v.study, { href: servedHref }));
   });
+
+  registerAgreement(app, study);
 
   // Known routes, other methods: 405 (HEAD is answered by the GET routes).
   for (const route of ROUTES) {

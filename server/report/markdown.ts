@@ -2,6 +2,7 @@
 // config and codebook give the same bytes (no timestamp inside), so a committed report diffs cleanly.
 import type { Codebook, Summary, PracticeSummary, AttributeComparison } from "../core/types.js";
 import type { Theme } from "./themes.js";
+import { changesByDate } from "./trajectory.js";
 import { CONSTRUCTS, LEVELS, ASSESSMENT_SYMBOL, INTEGRATION_SYMBOL, INTEGRATION_WORDS, constructTitle, num, ruleWords } from "./util.js";
 import { plural } from "../core/plural.js";
 
@@ -92,6 +93,12 @@ export function renderMarkdown(summary: Summary, codebook: Codebook, options: Ma
 
   const warnings = summary.practices.flatMap((p) => p.warnings.map((w) => `- **${mdText(p.id)}**: ${mdText(w)}`));
   if (warnings.length) out.push("### Judgements without evidence", "", ...warnings, "");
+
+  const changes = changesByDate(summary, mdText);
+  if (changes.length) {
+    out.push("## Changes by date", "", "Every assessment and every change of a practice's classification, in date order.", "");
+    out.push(...table(["Date", "Practice", "Change", "Note"], ["l", "l", "l", "l"], changes), "");
+  }
 
   out.push("## Groups compared", "");
   out.push("Attributes of the practices in each group (numbers: mean, with minimum–maximum; other values: how many practices have each).", "");
