@@ -7,6 +7,7 @@ import { codeUsage, noteSegmentMarks, type CodeUsage, type NoteSegmentMark } fro
 import type { CodedSegment, Summary } from "../core/index.js";
 import { AnalysisUsageError, parseFilters } from "../core/analysis/filters.js";
 import { DEFAULT_LIMIT, MAX_LIMIT, querySegments } from "../core/analysis/retrieval.js";
+import { asOfProblem, studyAsOf } from "../core/history.js";
 import { uriToPath, type StudyHandle, type Workspace } from "./workspace.js";
 
 export const CODES_REQUEST = "fieldnotes/codes";
@@ -43,10 +44,14 @@ export function codesRequest(handle: StudyHandle): { codes: CodeUsage[] } {
   return { codes: codeUsage(handle.study) };
 }
 
-/** `fieldnotes/summary` {uri} → the Summary (SPEC section 9). */
-export function summaryRequest(handle: StudyHandle): Summary {
+/** `fieldnotes/summary` {uri, asOf?} → the Summary (SPEC sections 9, 15), as of `asOf` (YYYY-MM-DD) when given. */
+export function summaryRequest(handle: StudyHandle, params: unknown): Summary {
   if (!handle.study.config) throw new ResponseError(LSPErrorCodes.RequestFailed, "fieldnotes: the study configuration is invalid; fix fieldnotes.yaml first.");
-  return handle.study.summary();
+  const asOf = (params as { asOf?: unknown } | undefined)?.asOf;
+  if (asOf === undefined || asOf === null) return handle.study.summary();
+  const problem = typeof asOf === "string" ? asOfProblem(asOf) : "asOf must be a date YYYY-MM-DD";
+  if (problem) throw invalidParams(`fieldnotes: ${problem}`);
+  return studyAsOf(handle.study, asOf as string).summary();
 }
 
 /**

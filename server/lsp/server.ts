@@ -373,7 +373,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
   connection.onRequest(CODES_REQUEST, safe("codes", async (params: unknown) => codesRequest(await requestStudy(params))));
   connection.onRequest(SEGMENTS_REQUEST, safe("segments", async (params: unknown) => segmentsRequest(await requestStudy(params), params)));
-  connection.onRequest(SUMMARY_REQUEST, safe("summary", async (params: unknown) => summaryRequest(await requestStudy(params))));
+  connection.onRequest(SUMMARY_REQUEST, safe("summary", async (params: unknown) => summaryRequest(await requestStudy(params), params)));
   connection.onRequest(
     NOTE_SEGMENTS_REQUEST,
     safe("noteSegments", async (params: unknown) => noteSegmentsRequest(await requestStudy(params), (params as { uri: string }).uri)),

@@ -1,7 +1,7 @@
 // Reading a study at a git revision, from the index or from a folder (server/core/git/revision.ts),
 // through real temporary repositories: the working tree and the index stay as they were.
-import { afterAll, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readdirSync, afterAll, describe, expect, it } from "vitest";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { openRevision, openStaged, openVersion, GitError } from "../../server/core/git/revision.js";
 import { BASIC_CODEBOOK, BASIC_CONFIG, GOOD_NOTE, cleanupTemp, makeStudy, tempDir } from "../fixtures/helpers.js";
@@ -80,11 +80,14 @@ describe("a study at a revision", () => {
     const c = commitAll(top, "first");
     const working = await openVersion(top, top);
     expect(working.study.notes.size).toBe(1);
-    const cacheFile = join(top, ".fieldnotes", "cache", "facts.json");
-    const before = readFileSync(cacheFile, "utf8");
+    // Every file of the cache (its index and facts packs), names and bytes.
+    const cacheDir = join(top, ".fieldnotes", "cache");
+    const snapshot = () => readdirSync(cacheDir).sort().map((f) => [f, readFileSync(join(cacheDir, f), "utf8")]);
+    const before = snapshot();
+    expect(before.length).toBeGreaterThan(1);
     const v = await openRevision(top, c);
     expect(v.study.notes.get("notes/Magenta/a.md")!.hash).toBe(working.study.notes.get("notes/Magenta/a.md")!.hash);
     v.close();
-    expect(readFileSync(cacheFile, "utf8")).toBe(before);
+    expect(snapshot()).toEqual(before);
   }, 120_000);
 });

@@ -126,6 +126,18 @@ describe("fieldnotes/codes, fieldnotes/summary, fieldnotes/noteSegments, codeLen
     }
   });
 
+  it("fieldnotes/summary as of a date counts only the notes dated on or before it", async () => {
+    type S = { practices: { id: string; notes: number }[] };
+    const uri = pathToFileURL(s.root).href;
+    const before = await c.conn.sendRequest<S>("fieldnotes/summary", { uri, asOf: "2016-03-31" });
+    expect(before.practices.map((p) => [p.id, p.notes])).toEqual([["Magenta", 1], ["Cobalt", 0]]);
+    const after = await c.conn.sendRequest<S>("fieldnotes/summary", { uri, asOf: "2016-04-02" });
+    expect(after.practices.map((p) => [p.id, p.notes])).toEqual([["Magenta", 1], ["Cobalt", 1]]);
+    const err = await c.conn.sendRequest("fieldnotes/summary", { uri, asOf: "2016-02-30" }).then(() => undefined, (e: { code: number; message: string }) => e);
+    expect(err!.code).toBe(-32602);
+    expect(err!.message).toMatch(/2016-02-30/);
+  });
+
   it("refuses bad parameters with InvalidParams naming the value", async () => {
     for (const [params, pattern] of [
       [{}, /needs 'uri'/],
