@@ -214,6 +214,7 @@ async function check(argv: string[], io: Out): Promise<number> {
   const staged = values.staged ? await openStaged(onePath(positionals, "check"), { cache: !values["no-cache"] }) : undefined;
   const study = staged?.study ?? (await Study.open(onePath(positionals, "check"), { cache: !values["no-cache"] }));
   staged?.close();
+  for (const w of study.warnings) io.err(w + "\n");
   // Paths as the user sees them: staged files are shown where they live in the working tree.
   const shownPath = (file: string) => relative(process.cwd(), join(staged?.displayRoot ?? study.root, file)).split("\\").join("/") || file;
   const report: DiagnosticsReport = study.diagnosticsReport();
@@ -241,7 +242,7 @@ async function check(argv: string[], io: Out): Promise<number> {
 
 async function report(argv: string[], io: Out): Promise<number> {
   // Matrix parameters and filters (SPEC 12.3) travel as name/value pairs, checked against the study.
-  const split = splitFilterArgs(argv, { format: "string", by: "string", presence: "boolean", out: "string", "no-cache": "boolean", rollup: "boolean" });
+  const split = splitFilterArgs(argv, { format: "string", by: "string", presence: "boolean", out: "string", "no-cache": "boolean", rollup: "boolean", "as-of": "string" });
   const { values, positionals } = parse("report", split.rest, {
     format: { type: "string", default: "json" },
     by: { type: "string" },
@@ -261,8 +262,9 @@ async function report(argv: string[], io: Out): Promise<number> {
   if (!REPORT_BY.includes(by)) throw new UsageError(`--by must be one of ${REPORT_BY.join(", ")}, not '${by}'.`);
   // Options that shape only the CSV: given with another format they would be silently ignored.
   if (format !== "csv") {
-    const given = [values.by !== undefined && `--by ${by}`, values.presence && "--presence", analysis.length && `--${analysis[0][0]}`].filter(Boolean);
+    const given = [values.by !== undefined && `--by ${by}`, values.presence && "--presence"].filter(Boolean);
     if (given.length) throw new UsageError(`${given.join(" and ")} ${given.length === 1 ? "applies" : "apply"} only to --format csv (the format is ${format}).`);
+    if (analysis.length) throw new UsageError(`--${analysis[0][0]} shapes a framework matrix: use it with --format csv.`);
   }
   if (by === "segment" && values.presence) throw new UsageError("--presence applies to the framework matrix, not to --by segment.");
   if (analysis.length && by === "segment") throw new UsageError(`--${analysis[0][0]} does not apply to --by segment; use 'fieldnotes query' to select segments.`);

@@ -1,5 +1,5 @@
 // Creating notes and studies from templates (CLI `new` and `init`, the extension's New Note). Never overwrites.
-import { existsSync, readFileSync, rmSync, openSync, closeSync, fstatSync, lstatSync, constants } from "node:fs";
+import { existsSync, lstatSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
@@ -8,7 +8,7 @@ import { findStudyRoot } from "./files.js";
 import { DEFAULT_TYPES } from "./npt.js";
 import { isRealDate } from "./config.js";
 import { localToday } from "./validate.js";
-import { readStudyText } from "./studyfile.js";
+import { readStudyText, StudyFileError } from "./studyfile.js";
 
 /** The package's built-in templates folder (found upwards from this module: works from sources and dist). */
 export function builtInTemplatesDir(): string | undefined {
@@ -86,17 +86,12 @@ function readOwnTemplate(root: string, type: string): string | undefined {
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st) return undefined;
   if (!isInside(root, file)) throw new Error(`refusing to read ${shown}: it is a symbolic link to ${realPathOf(file)}, outside the study.`);
-  let fd: number;
+  // Then the study's one safe reader: a regular file only, opened without blocking (never a FIFO).
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readStudyText(root, shown);
   } catch (err) {
-    throw new Error(`cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
-  }
-  try {
-    if (!fstatSync(fd).isFile()) throw new Error(`cannot read ${shown}: it is not a regular file.`);
-    return readFileSync(fd, "utf8");
-  } finally {
-    closeSync(fd);
+    if (err instanceof StudyFileError) throw new Error(err.message);
+    throw err;
   }
 }
 

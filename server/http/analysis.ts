@@ -9,6 +9,7 @@ import { parseMatrixParams } from "../core/analysis/matrix.js";
 import { cooccurrence, parseCooccurrenceFilters } from "../core/analysis/cooccurrence.js";
 import { cooccurrenceCsv, matrixCsvFor } from "../report/csv.js";
 import { renderNotePage } from "../report/notepage.js";
+import { studyFor } from "./asof.js";
 
 export const ANALYSIS_ROUTES = ["/api/segments", "/api/cooccurrence.csv", "/notes/*"] as const;
 
@@ -34,12 +35,14 @@ function wholeNumber(c: Context, name: string, value: string | undefined, fallba
 export function matrixHandler(study: Study, kit: RouteKit) {
   return (c: Context) => {
     if (!study.config) return kit.configError(c);
+    const v = studyFor(study, c);
+    if ("error" in v) return kit.jsonError(c, 400, v.error);
     try {
-      const params = parseMatrixParams(pairsOf(c), study.config, study.codebook);
+      const params = parseMatrixParams(pairsOf(c).filter(([n]) => n !== "asOf"), study.config, study.codebook);
       const key = params.plain
         ? `matrix?by=${params.by}&presence=${params.presence ? 1 : 0}`
         : `matrix?by=${params.by}&presence=${params.presence ? 1 : 0}&rows=${params.rows}&count=${params.count}&rollup=${params.rollup ? 1 : 0}&f=${filtersKey(params.filters)}`;
-      return kit.send(c, key, "csv", () => matrixCsvFor(study, params));
+      return kit.send(c, key + v.key, "csv", () => matrixCsvFor(v.study, params));
     } catch (err) {
       if (err instanceof AnalysisUsageError) return kit.jsonError(c, 400, err.message);
       throw err;
@@ -71,9 +74,11 @@ export function registerAnalysisRoutes(app: Hono, study: Study, kit: RouteKit): 
 
   app.get("/api/cooccurrence.csv", (c) => {
     if (!study.config) return kit.configError(c);
+    const v = studyFor(study, c);
+    if ("error" in v) return kit.jsonError(c, 400, v.error);
     try {
-      const filters = parseCooccurrenceFilters(pairsOf(c), study);
-      return kit.send(c, `cooccurrence?${filtersKey(filters)}`, "csv", () => cooccurrenceCsv(cooccurrence(study, filters)));
+      const filters = parseCooccurrenceFilters(pairsOf(c).filter(([n]) => n !== "asOf"), study);
+      return kit.send(c, `cooccurrence?${filtersKey(filters)}${v.key}`, "csv", () => cooccurrenceCsv(cooccurrence(v.study, filters)));
     } catch (err) {
       if (err instanceof AnalysisUsageError) return kit.jsonError(c, 400, err.message);
       throw err;

@@ -318,8 +318,8 @@ export function renderHtml(study: Study, options: HtmlOptions = {}): string {
   // At a glance.
   out.push(
     `<section id="glance" aria-labelledby="glance-h"><h2 id="glance-h">The study at a glance</h2><ul class="cards">`,
-    `<li><b>${t.notes}</b> notes</li><li><b>${t.included}</b> included</li><li><b>${t.excluded}</b> excluded${t.excluded ? ` (<a href="#excluded">why</a>)` : ""}</li>`,
-    `<li><b>${t.practices}</b> practices</li>`,
+    `<li><b>${t.notes}</b> ${t.notes === 1 ? "note" : "notes"}</li><li><b>${t.included}</b> included</li><li><b>${t.excluded}</b> excluded${t.excluded ? ` (<a href="#excluded">why</a>)` : ""}</li>`,
+    `<li><b>${t.practices}</b> ${t.practices === 1 ? "practice" : "practices"}</li>`,
     rule
       ? `<li><b>${count("full")}</b> ${INTEGRATION_SYMBOL.full} fully integrated</li>` +
           `<li><b>${count("partial")}</b> ${INTEGRATION_SYMBOL.partial} partially integrated</li><li><b>${count("unassessed")}</b> ${INTEGRATION_SYMBOL.unassessed} not yet assessed</li></ul>` +

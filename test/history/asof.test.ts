@@ -130,7 +130,7 @@ describe("?asOf over HTTP", () => {
     expect({ ...practice, evidence: undefined }).toEqual({ ...cli.practices[0], evidence: undefined });
     expect(practice.evidence.every((e: { file: string }) => dated.find((n) => n.rel === e.file)!.date! <= D)).toBe(true);
     const md = await http(server.port, `/api/report.md?asOf=${D}`);
-    expect(md.text).toBe((await runCli(["report", "--format", "md", "--as-of", D], study)).stdout);
+    expect(md.text.replaceAll("](/notes/", "](")).toBe((await runCli(["report", "--format", "md", "--as-of", D], study)).stdout);
     const csv = await http(server.port, `/api/matrix.csv?by=code&asOf=${D}`);
     expect(csv.text).toBe((await runCli(["report", "--format", "csv", "--by", "code", "--as-of", D], study)).stdout);
     const html = await http(server.port, `/?asOf=${D}`);

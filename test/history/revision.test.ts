@@ -1,6 +1,6 @@
 // Reading a study at a git revision, from the index or from a folder (server/core/git/revision.ts),
 // through real temporary repositories: the working tree and the index stay as they were.
-import { readdirSync, afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { openRevision, openStaged, openVersion, GitError } from "../../server/core/git/revision.js";

@@ -323,7 +323,9 @@ describe("quick fix: a comma string where a list is expected", () => {
       expect(d.message).toContain(`write a list: ${list}`);
       const actions = (await c.conn.sendRequest("textDocument/codeAction", { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
       expect(actions.map((a) => a.title)).toEqual([`Write a list: ${list}`]);
-      expect(actions[0].edit!.changes![uri]).toEqual([{ range: { start: { line, character: from }, end: { line, character: to } }, newText: list }]);
+      // A client that takes documentChanges gets a versioned edit of the note (here: not open, version null).
+      const edits = (actions[0].edit!.documentChanges as TextDocumentEdit[]).find((e) => e.textDocument.uri === uri)!.edits;
+      expect(edits).toEqual([{ range: { start: { line, character: from }, end: { line, character: to } }, newText: list }]);
     }
   });
 });
