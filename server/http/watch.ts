@@ -159,6 +159,10 @@ export class StudyWatcher {
       // moved folder's inode, wherever it now is) must go, and the study is re-listed.
       this.unwatch(rel);
       this.needRefresh = true;
+    } else if (st?.isSymbolicLink() && !this.study.isNote(rel)) {
+      // A link appearing where a folder could be (a folder swapped for a link, in two events whose
+      // first may already have been applied): re-list, so the linked folder is reported.
+      this.needRefresh = true;
     } else if (rel === CONFIG_FILE || rel === this.study.codebookPath) {
       this.needRefresh = true; // may change the note globs: re-list everything
     } else if (this.study.isNote(rel)) {
