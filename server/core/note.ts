@@ -9,10 +9,13 @@ import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBl
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
 export const FACTS_VERSION = 6;
 
+/**
+ * Facts of a note that was not read or not parsed: one error (SPEC section 6: `file-skipped` is an
+ * error, so a study whose notes were not read never passes `check`), at the start of the file.
+ */
 export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skipped", message: string): NoteFacts {
-  const severity = rule === "file-skipped" ? "warning" : "error";
   const range: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  return { fatal: true, openRange: range, hasFrontmatter: false, codes: [], segments: [], diagnostics: [{ rule, severity, message, range }], lineCount: 0 };
+  return { fatal: true, openRange: range, hasFrontmatter: false, codes: [], segments: [], diagnostics: [{ rule, severity: "error", message, range }], lineCount: 0 };
 }
 
 export function tooLargeFacts(size: number): NoteFacts {
@@ -139,7 +142,7 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
       facts.codes = [];
       diagnostics.push({
         rule: "file-skipped",
-        severity: "warning",
+        severity: "error",
         message:
           deep !== -1
             ? `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`
