@@ -3,6 +3,7 @@
 // heading or table cell holds each, so no syntax tree is built; one parser, its extensions combined
 // once, serves every note. The events are read the way mdast-util-from-markdown reads them (text
 // nodes, links, images, code...), which test/core/markdown.test.ts checks against a real mdast walk.
+import "./micromark-linear.js";
 import { parse, postprocess, preprocess } from "micromark";
 import { gfm } from "micromark-extension-gfm";
 import type { Event, ParseContext, Token } from "micromark-util-types";

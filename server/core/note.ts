@@ -5,6 +5,7 @@ import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
 import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
+import { tooHeavyForParser } from "./markdown-limits.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
 export const FACTS_VERSION = 6;
@@ -131,12 +132,9 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   }
 
   if (bodyStart < text.length) {
-    // micromark's time grows with the square of list/quote nesting, of a block's lines and of its
-    // emphasis and link markers: a body with too much of either is not parsed, and says where.
-    const deep = excessiveMarkdownNesting(text, bodyStart);
-    const starts = deep === -1 ? bodyChunkStarts(text, index, bodyStart) : [];
-    const heavy = deep === -1 ? oversizedBlock(text, starts) : undefined;
-    if (deep !== -1 || heavy) {
+    // What micromark cannot parse in bounded time is not handed to it (see markdown-limits.ts).
+    const heavy = tooHeavyForParser(index, bodyStart);
+    if (heavy) {
       facts.fatal = true;
       facts.fields = undefined;
       facts.codes = [];
@@ -144,12 +142,12 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
         rule: "file-skipped",
         severity: "error",
         message:
-          deep !== -1
-            ? `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`
-            : `The block starting here (up to the next blank line) is too large to parse: ${heavy!.why}, so the note was not parsed. Put blank lines between its paragraphs.`,
-        range: lineRange(index, index.position(deep !== -1 ? deep : heavy!.offset).line),
+          heavy.kind === "nesting"
+            ? `The note was not parsed: ${heavy.why}. Flatten its lists and block quotes.`
+            : `The note was not parsed: the paragraph starting here is too large (${heavy.why}). Put blank lines between its paragraphs.`,
+        range: lineRange(index, index.position(heavy.offset).line),
       });
-    } else collectBody(text, index, facts, starts, chunks);
+    } else collectBody(text, index, facts, bodyChunkStarts(text, index, bodyStart), chunks);
   }
   diagnostics.push(...findIdentifiers(text, index));
   return facts;
@@ -163,57 +161,6 @@ function collectFrontmatterCodes(facts: NoteFacts): void {
       facts.codes.push({ id: item.text, range: item.range, idRange: item.range, inline: false, segment: -1 });
     }
   }
-}
-
-export const MAX_MARKDOWN_DEPTH = 32;
-/**
- * micromark's time grows with the square of the number of lines inside nested lists or quotes (some
- * 3 s for 2,000 such lines on a slow core): the sum of the depths of lines nested 2 or more levels
- * deep is bounded. Real notes stay far below it.
- */
-export const NESTING_BUDGET = 6000;
-
-const isBlankOrEnd = (text: string, i: number) => {
-  if (i >= text.length) return true;
-  const c = text.charCodeAt(i);
-  return c === 32 || c === 9 || c === 10 || c === 13;
-};
-
-/**
- * Offset of the first line (from `from`) whose list/block-quote nesting is too deep, or where the
- * nesting budget runs out; -1 when the text is safe to hand to micromark. A line's depth is its
- * container markers (`>`, `-`, `*`, `+`, `1.`, `1)`) plus half its leading indentation.
- */
-export function excessiveMarkdownNesting(text: string, from = 0): number {
-  let cost = 0;
-  let lineStart = from;
-  while (lineStart < text.length) {
-    let i = lineStart;
-    let width = 0;
-    let markers = 0;
-    for (;;) {
-      const ch = text.charCodeAt(i);
-      // Only the indentation before the first marker counts; the spaces after a marker are part of it.
-      if (ch === 32) (markers === 0 && width++, i++);
-      else if (ch === 9) (markers === 0 && (width += 4), i++);
-      else if (ch === 62) (markers++, i++);
-      else if ((ch === 45 || ch === 42 || ch === 43) && isBlankOrEnd(text, i + 1)) (markers++, i++);
-      else if (ch >= 48 && ch <= 57) {
-        let j = i;
-        while (j < text.length && j - i < 9 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-        const c = text.charCodeAt(j);
-        if ((c === 46 || c === 41) && isBlankOrEnd(text, j + 1)) (markers++, (i = j + 1));
-        else break;
-      } else break;
-    }
-    const depth = markers + (width >> 1);
-    if (depth > MAX_MARKDOWN_DEPTH) return lineStart;
-    if (depth >= 2 && (cost += depth) > NESTING_BUDGET) return lineStart;
-    const nl = text.indexOf("\n", i);
-    if (nl === -1) break;
-    lineStart = nl + 1;
-  }
-  return -1;
 }
 
 /**
@@ -251,40 +198,6 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
 
 /** Parts parsed at once hold whole chunks up to about this many characters: bounded memory, linear time. */
 const PART_CHARS = 32 * 1024;
-export const BLOCK_MAX_LINES = 4000;
-export const BLOCK_MAX_CHARS = 512 * 1024;
-export const BLOCK_MAX_MARKERS = 4000;
-
-/**
- * The first chunk (block of lines up to a blank line) too large for micromark, or where the note's
- * budget of large blocks runs out (the squares of lines and of emphasis and link markers, summed
- * over its blocks), with why; undefined when every block is fine. Some 1-2 s of parsing at most.
- */
-function oversizedBlock(text: string, starts: number[]): { offset: number; why: string } | undefined {
-  let lineBudget = 2 * BLOCK_MAX_LINES ** 2;
-  let markerBudget = 2 * BLOCK_MAX_MARKERS ** 2;
-  for (let k = 0; k < starts.length; k++) {
-    const from = starts[k];
-    const to = k + 1 < starts.length ? starts[k + 1] : text.length;
-    let lines = text.charCodeAt(to - 1) === 10 ? 0 : 1;
-    let markers = 0;
-    for (let i = from; i < to; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) lines++;
-      else if (c === 42 || c === 95 || c === 126 || c === 91) markers++; // * _ ~ [
-    }
-    lineBudget -= lines * lines;
-    markerBudget -= markers * markers;
-    const why =
-      lines > BLOCK_MAX_LINES ? `it has ${lines} lines (at most ${BLOCK_MAX_LINES})`
-      : to - from > BLOCK_MAX_CHARS ? `it is ${Math.ceil((to - from) / 1024)} KB (at most ${BLOCK_MAX_CHARS / 1024} KB)`
-      : markers > BLOCK_MAX_MARKERS ? `it has ${markers} emphasis and link markers (* _ ~ [; at most ${BLOCK_MAX_MARKERS})`
-      : lineBudget < 0 || markerBudget < 0 ? "the note has too many large blocks, up to here"
-      : undefined;
-    if (why) return { offset: from, why };
-  }
-  return undefined;
-}
 
 /**
  * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it that

@@ -1,0 +1,92 @@
+// Issue 9 section 5: ordinary Markdown is never skipped; only real container nesting and huge
+// paragraphs are (measured to be what makes micromark slow); line endings; whitespace; wikilinks.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { EditMap } from "micromark-util-edit-map";
+import type { Event } from "micromark-util-types";
+import { parseNoteText } from "../../server/core/index.js";
+import { linearConsumeCalls, originalConsume } from "../../server/core/micromark-linear.js";
+
+const FM = "---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\n---\n\n";
+const T = 60_000;
+
+function rules(text: string): string[] {
+  return parseNoteText(text).diagnostics.map((d) => d.rule);
+}
+
+describe("ordinary Markdown is never skipped", () => {
+  const ORDINARY: Record<string, string> = {
+    "a blank line of 66 spaces": "Agreed. #t\n\n" + " ".repeat(66) + "\n",
+    "a blank line of 17 tabs": "Agreed. #t\n\n" + "\t".repeat(17) + "\n",
+    "a line of 66 spaces inside a paragraph": "Agreed. #t\n" + " ".repeat(66) + "more\n",
+    "deep indentation (indented code)": "Agreed. #t\n\n" + " ".repeat(200) + "x\n",
+    "33 `>` in a fenced code block": "Agreed. #t\n\n```\n" + ">".repeat(33) + " x\n```\n",
+    "33 `* ` in a fenced code block": "Agreed. #t\n\n~~~\n" + "* ".repeat(33) + "x\n~~~\n",
+    "an ASCII diagram in a code block inside a list": "- Agreed. #t\n\n  ```\n" + Array.from({ length: 40 }, (_, i) => "  " + " ".repeat(i * 2) + "> * + -").join("\n") + "\n  ```\n",
+    "`>` inside an HTML comment": "Agreed. #t\n\n<!--\n" + "> ".repeat(40) + "\n-->\n",
+    "a thematic break of 40 `* `": "Agreed. #t\n\n" + "* ".repeat(40) + "\n",
+    "a 1,001-row table with `_` in its cells": "| who | said |\n|---|---|\n" + "| _gp_ | snake_case_word and __bold__ |\n".repeat(1000) + "| last | #t |\n",
+    "a 6,000-row table": "| a | b |\n|---|---|\n" + "| x | y |\n".repeat(6000) + "| last | #t |\n",
+    "10,000 lines nested two deep": "- a #t\n  - b\n".repeat(5000),
+    "a block quote 30 levels deep": "> ".repeat(30) + "deep #t\n",
+  };
+  for (const [name, body] of Object.entries(ORDINARY)) {
+    it(name, () => {
+      const facts = parseNoteText(FM + body);
+      expect(facts.diagnostics.filter((d) => d.rule === "file-skipped")).toEqual([]);
+      expect(facts.codes.some((c) => c.id === "t")).toBe(true);
+    }, T);
+  }
+});
+
+describe("real nesting and huge paragraphs are skipped, at their line", () => {
+  it("33 levels of block quotes, list items, or lists nested by indentation", () => {
+    const cases: [string, number][] = [
+      ["> ".repeat(33) + "x #t\n", 6],
+      ["* ".repeat(33) + "x #t\n", 6],
+      ["Intro #t\n\n" + Array.from({ length: 40 }, (_, i) => "  ".repeat(i) + "- x").join("\n") + "\n", 8 + 32],
+      ["> a\n" + Array.from({ length: 40 }, (_, i) => "> " + "  ".repeat(i) + "- x").join("\n") + "\n", 6 + 1 + 31],
+    ];
+    for (const [body, line] of cases) {
+      const d = parseNoteText(FM + body).diagnostics;
+      expect(d.map((x) => [x.rule, x.severity, x.range.start.line])).toEqual([["file-skipped", "error", line]]);
+      expect(d[0].message).toMatch(/nest more than 32 levels.*Flatten/);
+    }
+  });
+
+  it("a paragraph of more than 4,000 lines, or of 4,000 emphasis markers", () => {
+    expect(parseNoteText(FM + "Intro #t\n\n" + "line\n".repeat(5000)).diagnostics.map((d) => [d.rule, d.range.start.line])).toEqual([["file-skipped", 8]]);
+    expect(parseNoteText(FM + "*a".repeat(5000) + "\n").diagnostics.map((d) => [d.rule, d.range.start.line])).toEqual([["file-skipped", 6]]);
+    // The same markers spread over paragraphs are parsed.
+    expect(rules(FM + "*a *b _c_ [d] #t\n\n".repeat(3000))).toEqual([]);
+  }, T);
+});
+
+describe("micromark's container closings are linear (micromark-linear.ts)", () => {
+  it("the replacement consume gives exactly what the library's gives, for any edits", () => {
+    const edit = fc.tuple(fc.nat(40), fc.nat(5), fc.array(fc.nat(1000), { maxLength: 4 }), fc.boolean());
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { maxLength: 40 }), fc.array(edit, { maxLength: 8 }), (base, edits) => {
+        const run = (consume: (this: EditMap, events: Event[]) => undefined) => {
+          const events = base.map((n) => n as unknown as Event);
+          const map = new EditMap();
+          for (const [at, remove, add, before] of edits) {
+            const items = add.map((n) => (n + 5000) as unknown as Event);
+            if (before) map.addBefore(Math.min(at, events.length), remove, items);
+            else map.add(Math.min(at, events.length), remove, items);
+          }
+          consume.call(map, events);
+          return events;
+        };
+        expect(run(EditMap.prototype.consume)).toEqual(run(originalConsume));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("is the one micromark's tokenizers use", () => {
+    const before = linearConsumeCalls;
+    parseNoteText(FM + "- a #t\n- b\n\n> c\n\nd\n");
+    expect(linearConsumeCalls).toBeGreaterThan(before);
+  });
+});
