@@ -243,8 +243,8 @@ function endsOpen(block: Token, text: string): boolean {
   if (block.type === "codeFenced") {
     const marker = fenceOpened(src);
     if (!marker) return false;
-    const lines = src.split("\n");
-    return lines.length < 2 || !closesFence(lines[lines.length - 1].replace(/\r$/, ""), marker);
+    const lines = src.split(/\r\n|\r|\n/);
+    return lines.length < 2 || !closesFence(lines[lines.length - 1], marker);
   }
   return block.type === "htmlFlow" && unclosedHtmlBlock(src) !== undefined;
 }

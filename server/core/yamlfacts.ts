@@ -28,8 +28,8 @@ export function excessiveFlowDepth(src: string, limit = MAX_YAML_DEPTH): number 
       if (++depth > limit) return i;
     } else if ((ch === "]" || ch === "}") && depth > 0) depth--;
     else if (ch === "#" && (i === 0 || /\s/.test(src[i - 1]))) {
-      const nl = src.indexOf("\n", i);
-      i = nl === -1 ? src.length : nl;
+      // A comment runs to the end of its line (LF, CRLF or CR).
+      while (i < src.length && src[i] !== "\n" && src[i] !== "\r") i++;
     } else if (ch === '"') {
       for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === "\\") i++;
     } else if (ch === "'" && (i === 0 || /[\s[{,:]/.test(src[i - 1]))) {
@@ -59,10 +59,13 @@ function nodeDepth(root: unknown): number {
 }
 
 /**
- * Parses YAML `src` that starts at `base` in the text indexed by `index`.
+ * Parses YAML `text` that starts at `base` in the text indexed by `index` (lines end at LF, CRLF or CR).
  * Problems (syntax, duplicate keys, nesting) carry ranges in the whole text.
  */
-export function parseYamlFacts(src: string, base: number, index: LineIndex): ParsedYaml {
+export function parseYamlFacts(text: string, base: number, index: LineIndex): ParsedYaml {
+  // YAML 1.2 ends lines at a lone CR too, but the yaml package does not: give it LF instead (one
+  // character for one, so every offset stays the same).
+  const src = text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
   const at = (start: number, end: number): Range => index.range(base + start, base + Math.max(start, end));
   const deep = excessiveFlowDepth(src);
   if (deep !== -1) {

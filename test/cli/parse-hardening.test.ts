@@ -28,3 +28,13 @@ describe("file-skipped is an error (SPEC section 6)", () => {
     expect(r.code).toBe(1);
   }, 60_000);
 });
+
+describe("lone CR line endings (SPEC section 5)", () => {
+  it("check locates a code after a lone CR on its own line", async () => {
+    const root = makeStudy({ "notes/Magenta/cr.md": FM + "a\r#unknown-tag" });
+    const r = await runCli(["check", root, "--format", "json"]);
+    const json = JSON.parse(r.stdout) as CheckJson;
+    const d = json.files.find((f) => f.file === "notes/Magenta/cr.md")!.diagnostics.find((x) => x.rule === "code-unknown")!;
+    expect(d.range.start).toEqual({ line: 7, character: 0 });
+  }, 60_000);
+});

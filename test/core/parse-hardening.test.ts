@@ -90,3 +90,30 @@ describe("micromark's container closings are linear (micromark-linear.ts)", () =
     expect(linearConsumeCalls).toBeGreaterThan(before);
   });
 });
+
+describe("lines end at LF, CRLF or a lone CR (SPEC section 5)", () => {
+  const at = (text: string) => parseNoteText(text).codes.map((c) => [c.id, c.range.start.line, c.range.start.character, c.range.end.line, c.range.end.character]);
+
+  it("inline codes and segments after a lone CR", () => {
+    expect(at(FM + "a\r#t")).toEqual([["t", 7, 0, 7, 2]]);
+    expect(at(FM + "a\r\r#t")).toEqual([["t", 8, 0, 8, 2]]);
+    expect(at(FM + "# h\r#t x")).toEqual([["t", 7, 0, 7, 2]]);
+    const facts = parseNoteText(FM + "# h\r#t x\r\rSecond #u\r\n\r\nThird #v\n");
+    expect(facts.segments.map((s) => [s.line, s.codes])).toEqual([[8, ["t"]], [10, ["u"]], [12, ["v"]]]);
+    expect(facts.lineCount).toBe(13);
+  });
+
+  it("frontmatter, YAML values and their ranges, identifiers, and every diagnostic", () => {
+    const text = "---\rpractice: Magenta\rdate: 2016-03-14\rnpt: [coherence]\rcodes: [a, b]\r---\r\rCall 07700 900123 #t\r";
+    const facts = parseNoteText(text);
+    expect(facts.hasFrontmatter).toBe(true);
+    expect(facts.diagnostics.filter((d) => d.rule !== "identifier-suspected")).toEqual([]);
+    expect(facts.fields!.map((e) => [e.key, e.keyRange.start.line])).toEqual([["practice", 1], ["date", 2], ["npt", 3], ["codes", 4]]);
+    expect(at(text)).toEqual([["a", 4, 8, 4, 9], ["b", 4, 11, 4, 12], ["t", 7, 18, 7, 20]]);
+    const phone = facts.diagnostics.find((d) => d.rule === "identifier-suspected")!;
+    expect(phone.range.start).toEqual({ line: 7, character: 5 });
+    // A YAML error is located on its line too.
+    const dup = parseNoteText("---\rpractice: Magenta\rpractice: Cobalt\r---\rx\r").diagnostics.find((d) => d.rule === "yaml-syntax")!;
+    expect(dup.range.start.line).toBe(2);
+  });
+});
