@@ -41,11 +41,42 @@ const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
 const HAS_LETTER = /[A-Za-z]/;
 const TAG_PRECEDERS = new Set(["(", "[", "{", '"', "'"]);
 
-/** May a tag's `#` stand at this offset? Only at the start, after whitespace or after `( [ { " '`. */
+/** Unicode White_Space (SPEC section 5): NBSP and U+3000 are, U+FEFF and U+200B are not (unlike JS `\s`). */
+const WHITE_SPACE = /\p{White_Space}/u;
+
+/**
+ * May a tag's `#` stand at this offset? Only at the start, after Unicode White_Space or after
+ * `( [ { " '`.
+ */
 export function precedesTag(text: string, hashOffset: number): boolean {
   if (hashOffset === 0) return true;
   const ch = text[hashOffset - 1];
-  return TAG_PRECEDERS.has(ch) || /\s/u.test(ch);
+  return TAG_PRECEDERS.has(ch) || WHITE_SPACE.test(ch);
+}
+
+/** A wikilink `[[…]]` (Obsidian, Foam, Dendron) on one line: nothing inside it is a code (SPEC section 5). */
+const WIKILINK = /\[\[(?:(?!\]\])[^\r\n])*\]\]/g;
+
+/** Start and end offsets of the wikilinks in a text, in order. */
+export function wikilinkSpans(text: string): number[] {
+  const spans: number[] = [];
+  if (!text.includes("[[")) return spans;
+  WIKILINK.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = WIKILINK.exec(text)); ) spans.push(m.index, m.index + m[0].length);
+  return spans;
+}
+
+/** Is the offset inside one of the spans (as wikilinkSpans gives them)? Binary search. */
+function insideSpan(spans: number[], offset: number): boolean {
+  let lo = 0;
+  let hi = spans.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (offset < spans[2 * mid]) hi = mid - 1;
+    else if (offset >= spans[2 * mid + 1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /**
@@ -112,6 +143,7 @@ interface Frame {
 export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions): BodyScan {
   const events = markdownEvents(text, definitions);
   const out: BodyScan = { codes: [], segments: [], open: false, definitions: registeredDefinitions() };
+  const wikilinks = wikilinkSpans(text);
   const segmentIds = new Map<Token, number>();
   const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];
   let opaqueDepth = 0;
@@ -121,7 +153,7 @@ export function scanMarkdown(text: string, index: LineIndex, definitions?: Defin
   let checkEnd = -1;
 
   const flush = (frame: Frame) => {
-    if (frame.runStart !== -1 && frame.segment) scanTags(text, index, frame.runStart, frame.runEnd, frame.segment, out, segmentIds, checkEnd);
+    if (frame.runStart !== -1 && frame.segment) scanTags(text, index, frame.runStart, frame.runEnd, frame.segment, out, segmentIds, checkEnd, wikilinks);
     frame.runStart = -1;
   };
 
@@ -169,8 +201,10 @@ function scanTags(
   out: BodyScan,
   segmentIds: Map<Token, number>,
   checkEnd: number,
+  wikilinks: number[],
 ): void {
   findTags(text, start, end, (hash, id) => {
+    if (wikilinks.length && insideSpan(wikilinks, hash)) return;
     let segment = segmentIds.get(segmentToken);
     if (segment === undefined) {
       segment = out.segments.length;

@@ -117,3 +117,18 @@ describe("lines end at LF, CRLF or a lone CR (SPEC section 5)", () => {
     expect(dup.range.start.line).toBe(2);
   });
 });
+
+describe("what a tag may follow, and where it is not a code (SPEC section 5)", () => {
+  const ids = (body: string) => parseNoteText(FM + body).codes.map((c) => c.id);
+
+  it("whitespace is Unicode White_Space: NBSP, U+3000 and NEL are, U+FEFF and U+200B are not", () => {
+    expect(ids("a\u00A0#nbsp b\u3000#ideo c\u0085#nel d\u2003#em\n")).toEqual(["nbsp", "ideo", "nel", "em"]);
+    expect(ids("a\uFEFF#bom b\u200B#zwsp\n")).toEqual([]);
+  });
+
+  it("nothing inside a wikilink is a code; link text is, image alt text is not", () => {
+    expect(ids("See [[#Heading]] and [[note#Heading]], [[note#Sec|alias #x]] #after\n")).toEqual(["after"]);
+    expect(ids("- [[#Heading]] in a list #ok\n\n| [[#h]] | #cell |\n|---|---|\n")).toEqual(["ok", "cell"]);
+    expect(ids("[[unclosed #open\n\n[link #in-link](http://x) ![alt #in-alt](i.png) ![ref #alt-ref][r]\n\n[r]: i.png\n")).toEqual(["open", "in-link"]);
+  });
+});
