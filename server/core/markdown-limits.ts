@@ -35,6 +35,8 @@ type Container = { quote: true } | { quote: false; width: number };
 const THEMATIC = /^([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const LIST_MARKER = /^([-*+]|\d{1,9}[.)])(?=[ \t]|$)/;
 const ATX = /^#{1,6}(?:[ \t]|$)/;
+/** A link reference or footnote definition: micromark reads a run of them in linear time. */
+const DEFINITION = /^\[(?:[^\]\\\r\n]|\\.)+\]:/;
 const DELIMITER_ROW = /^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
 
 /** Width of the spaces and tabs at the start of `s` from column `col` (tabs stop every 4 columns). */
@@ -201,6 +203,8 @@ export function tooHeavyForParser(index: LineIndex, bodyStart: number): TooHeavy
     }
     if (table) endUnit();
     paragraph = true;
+    // Definitions before any paragraph text are not inline text.
+    if (unitStart === -1 && !table && DEFINITION.test(leaf)) continue;
     if (unitStart === -1) unitStart = lineStart;
     squares += 2 * unitLines + 1;
     unitLines++;

@@ -13,28 +13,38 @@ import type { LineIndex } from "./text.js";
 const parser = parse({ extensions: [gfm()] }) as ParseContext & { gfmFootnotes?: string[] };
 
 /**
+ * A set of definition labels that micromark can use where it expects an array: it only calls
+ * `push` and `includes` on `parser.defined` and `parser.gfmFootnotes`, and `includes` on an array
+ * costs the number of definitions for every reference (50,000 footnotes and their calls: quadratic).
+ */
+export class DefinedLabels {
+  readonly labels = new Set<string>();
+  push(...labels: string[]): number {
+    for (const l of labels) this.labels.add(l);
+    return this.labels.size;
+  }
+  includes(label: string): boolean {
+    return this.labels.has(label);
+  }
+}
+
+/**
  * Link reference and footnote definitions (normalised labels, as micromark keeps them). A note is
- * parsed in parts; the definitions of the whole note are handed to each part, since a reference in
- * one part may be defined in another.
+ * parsed in parts; the definitions of the whole note are handed to each part, the same two sets
+ * for every part (never copied), since a reference in one part may be defined in another.
  */
 export interface Definitions {
-  links: string[];
-  footnotes: string[];
+  links: DefinedLabels;
+  footnotes: DefinedLabels;
 }
 
 /** micromark's events for a Markdown text (not frontmatter: the body is handed over on its own). */
-export function markdownEvents(text: string, definitions?: Definitions): Event[] {
+export function markdownEvents(text: string, definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() }): Event[] {
   // The parser's per-document state: link and footnote definitions seen, lazy lines.
-  parser.defined = definitions ? [...definitions.links] : [];
+  parser.defined = definitions.links as unknown as string[];
+  parser.gfmFootnotes = definitions.footnotes as unknown as string[];
   parser.lazy = {};
-  if (definitions?.footnotes.length) parser.gfmFootnotes = [...definitions.footnotes];
-  else delete parser.gfmFootnotes;
   return postprocess(parser.document().write(preprocess()(text, undefined, true)));
-}
-
-/** The definitions micromark registered in its last parse (including any handed to it). */
-function registeredDefinitions(): Definitions {
-  return { links: [...parser.defined], footnotes: [...(parser.gfmFootnotes ?? [])] };
 }
 
 const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
@@ -128,8 +138,8 @@ export interface BodyScan {
   segments: SegmentFact[];
   /** The text ends inside a fenced code block or an HTML block that only an end marker closes. */
   open: boolean;
-  /** The definitions this text declares (with those handed in). */
-  definitions: Definitions;
+  /** The labels of the link and footnote definitions this text declares (when none were handed in). */
+  declared: { links: string[]; footnotes: string[] };
 }
 
 interface Frame {
@@ -141,8 +151,9 @@ interface Frame {
 
 /** Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). */
 export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions): BodyScan {
-  const events = markdownEvents(text, definitions);
-  const out: BodyScan = { codes: [], segments: [], open: false, definitions: registeredDefinitions() };
+  const own = definitions ?? { links: new DefinedLabels(), footnotes: new DefinedLabels() };
+  const events = markdownEvents(text, own);
+  const out: BodyScan = { codes: [], segments: [], open: false, declared: definitions ? { links: [], footnotes: [] } : { links: [...own.links.labels], footnotes: [...own.footnotes.labels] } };
   const wikilinks = wikilinkSpans(text);
   const segmentIds = new Map<Token, number>();
   const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];

@@ -4,7 +4,8 @@ import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
-import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
+import { createHash } from "node:crypto";
+import { DefinedLabels, closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 import { tooHeavyForParser } from "./markdown-limits.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
@@ -239,11 +240,20 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     parts.push({ from: starts[k], to: end(next), scanned });
     k = next;
   }
-  const links = new Set(parts.flatMap((p) => p.scanned.definitions.links));
-  const footnotes = new Set(parts.flatMap((p) => p.scanned.definitions.footnotes));
-  if (links.size || footnotes.size) {
-    const definitions: Definitions = { links: [...links].sort(), footnotes: [...footnotes].sort() };
-    const prefix = `${JSON.stringify(definitions)}\u0000`;
+  const definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() };
+  for (const part of parts) {
+    definitions.links.push(...part.scanned.declared.links);
+    definitions.footnotes.push(...part.scanned.declared.footnotes);
+  }
+  if (definitions.links.labels.size || definitions.footnotes.labels.size) {
+    // Parsed again knowing every definition: the two sets are shared by all parts, and an editor's
+    // chunks are keyed by a digest of them (not their text), so the cost stays linear.
+    const digest = createHash("sha1");
+    for (const set of [definitions.links.labels, definitions.footnotes.labels]) {
+      for (const label of [...set].sort()) digest.update(label).update("\u0000");
+      digest.update("\u0001");
+    }
+    const prefix = `${digest.digest("base64")}\u0000`;
     for (const part of parts) {
       const chunk = text.slice(part.from, part.to);
       part.scanned = scan(chunk, definitions, prefix + chunk);

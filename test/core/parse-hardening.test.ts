@@ -132,3 +132,22 @@ describe("what a tag may follow, and where it is not a code (SPEC section 5)", (
     expect(ids("[[unclosed #open\n\n[link #in-link](http://x) ![alt #in-alt](i.png) ![ref #alt-ref][r]\n\n[r]: i.png\n")).toEqual(["open", "in-link"]);
   });
 });
+
+describe("definitions handed to every part of a note stay linear (issue 9 section 6)", () => {
+  it("10,000 image references at the top and their definitions at the end: every reference resolved", () => {
+    const n = 10_000;
+    const refs = Array.from({ length: n }, (_, i) => `Seen ![photo #not-a-code][r${i}] #ok\n\n`).join("");
+    const defs = Array.from({ length: n }, (_, i) => `[r${i}]: img/${i}.png\n`).join("");
+    const facts = parseNoteText(FM + refs + defs);
+    expect(facts.diagnostics).toEqual([]);
+    expect(facts.codes.map((c) => c.id)).toEqual(Array(n).fill("ok"));
+  }, 120_000);
+
+  it("10,000 footnote calls with their definitions: every call resolved (a call is not body text)", () => {
+    const n = 10_000;
+    const body = Array.from({ length: n }, (_, i) => `Said[^#f${i}] #ok\n\n[^#f${i}]: note ${i}\n\n`).join("");
+    const facts = parseNoteText(FM + body);
+    expect(facts.codes.filter((c) => c.id !== "ok").map((c) => c.id)).toEqual([]);
+    expect(facts.codes.length).toBe(n);
+  }, 120_000);
+});
