@@ -73,21 +73,53 @@ export function parseYamlFacts(text: string, base: number, index: LineIndex): Pa
   }
   let doc;
   try {
-    doc = parseDocument(src, { version: "1.2", schema: "core", uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+    // yaml's own duplicate-key check compares each key with every earlier one (100,000 keys: minutes);
+    // duplicateKeys below finds the same duplicates with one hash map per mapping.
+    doc = parseDocument(src, { version: "1.2", schema: "core", uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
   } catch (err) {
     return { problems: [{ message: `YAML could not be parsed: ${(err as Error).message}`, range: at(0, 0) }] };
   }
-  const problems: YamlProblem[] = [];
+  const found: { offset: number; problem: YamlProblem }[] = [];
   for (const e of doc.errors) {
     const [s, t] = e.pos ?? [0, 0];
-    problems.push({ message: cleanYamlMessage(e.message), range: at(s, t - s <= 1 ? tokenEnd(src, s) : t) });
+    found.push({ offset: s, problem: { message: cleanYamlMessage(e.message), range: at(s, t - s <= 1 ? tokenEnd(src, s) : t) } });
   }
+  if (nodeDepth(doc.contents) <= MAX_YAML_DEPTH) {
+    for (const s of duplicateKeys(doc.contents)) found.push({ offset: s, problem: { message: "Map keys must be unique.", range: at(s, tokenEnd(src, s)) } });
+  }
+  const problems = found.sort((a, b) => a.offset - b.offset).map((f) => f.problem);
   if (problems.length) return { problems };
   if (nodeDepth(doc.contents) > MAX_YAML_DEPTH) {
     return { problems: [{ message: `YAML nests deeper than ${MAX_YAML_DEPTH} levels.`, range: at(0, 0) }] };
   }
   if (doc.contents == null) return { problems };
   return { value: toFact(doc.contents as YamlNode, src, at), problems };
+}
+
+/**
+ * Offsets of keys that repeat an earlier key of the same mapping (scalar keys equal by value, as
+ * yaml's uniqueKeys compares them), in linear time. The tree is at most MAX_YAML_DEPTH deep.
+ */
+function duplicateKeys(root: unknown): number[] {
+  const out: number[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (key && isScalar(key)) {
+          if (seen.has(key.value)) out.push(key.range?.[0] ?? 0);
+          else seen.add(key.value);
+        }
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return out;
 }
 
 /** yaml marks some errors (a duplicate key) by their first character: widen to the whole token. */

@@ -151,3 +151,24 @@ describe("definitions handed to every part of a note stay linear (issue 9 sectio
     expect(facts.codes.length).toBe(n);
   }, 120_000);
 });
+
+describe("frontmatter with very many keys (issue 9 sections 6 and 7)", () => {
+  it("100,000 keys are read in linear time", () => {
+    const n = 100_000;
+    const text = "---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\n" + Array.from({ length: n }, (_, i) => `k${i}: v`).join("\n") + "\n---\n\nText #t\n";
+    const cpu = process.cpuUsage();
+    const facts = parseNoteText(text);
+    const used = process.cpuUsage(cpu);
+    expect(facts.fields!.length).toBe(n + 3);
+    // yaml's own duplicate check took minutes here (every key against every earlier key).
+    expect((used.user + used.system) / 1e6).toBeLessThan(30);
+  }, 120_000);
+
+  it("duplicate keys are still found, in nested and flow mappings too, at the repeated key", () => {
+    const dup = (yaml: string) => parseNoteText(`---\n${yaml}\n---\nx\n`).diagnostics.filter((d) => d.rule === "yaml-syntax").map((d) => [d.range.start.line, d.range.start.character, d.range.end.character]);
+    expect(dup("practice: A\ndate: 2016-03-14\npractice: B")).toEqual([[3, 0, 8]]);
+    expect(dup("assessment:\n  coherence: full\n  coherence: partial")).toEqual([[3, 2, 11]]);
+    expect(dup("assessment: { coherence: full, coherence: absent }")).toEqual([[1, 31, 40]]);
+    expect(dup("a: 1\n1: x\n'1': y")).toEqual([]);
+  });
+});
