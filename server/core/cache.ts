@@ -2,7 +2,8 @@
 // not depend on the config or codebook, and its verdict (diagnostics) under one validation context (a
 // hash of the config, the codebook and today's date). A changed config or codebook changes the context,
 // so stale verdicts are never served; facts stay valid. Entries are decoded lazily: a warm `check`
-// needs the verdicts, not the facts.
+// needs the verdicts, not the facts. Every record on disk carries a checksum and is discarded (its
+// note parsed again) when it does not verify: the cache is input from the study folder like any other.
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -15,17 +16,41 @@ export function contentHash(bytes: Uint8Array | string): string {
   return createHash("sha1").update(bytes).digest("base64url");
 }
 
+/**
+ * A record's checksum: SHA-1 of its key and its stored text (16 base64url characters, 96 bits).
+ * Every record on disk carries one and is used only if it verifies, so a damaged byte anywhere in
+ * a record (its key, a verdict, facts, a stamp) costs a re-parse of that note, never a wrong answer.
+ */
+function recordSum(key: string, body: string): string {
+  return createHash("sha1").update(key).update("\u0000").update(body).digest("base64url").slice(0, 16);
+}
+
+/** `sum:body` as stored, or the body when the checksum verifies; undefined otherwise. */
+function verified(key: string, stored: unknown): string | undefined {
+  if (typeof stored !== "string" || stored.charCodeAt(16) !== 58) return undefined; // ":"
+  const body = stored.slice(17);
+  return stored.slice(0, 16) === recordSum(key, body) ? body : undefined;
+}
+
+function sealed(key: string, body: string): string {
+  return `${recordSum(key, body)}:${body}`;
+}
+
 export interface Verdict {
   diagnostics: Diagnostic[];
   errorRules: string[];
 }
 
 export class FactsCache {
-  /** Facts by content hash: decoded objects, or compact JSON from disk not decoded yet. */
+  /** Facts by content hash: decoded objects, or compact JSON (from a worker) not decoded yet. */
   private entries = new Map<string, NoteFacts | string>();
+  /** Facts as read from disk (`sum:json`), verified and decoded on first use. */
+  private stored = new Map<string, string>();
   /** rel path -> [size, mtimeMs, hash] as last read, so an unchanged file need not be read again. */
   private stamps = new Map<string, [number, number, string]>();
   private verdicts = new Map<string, Verdict>();
+  /** Verdicts as read from disk (`sum:json`), verified and decoded on first use. */
+  private storedVerdicts = new Map<string, string>();
   private verdictContext = "";
   private dirty = false;
   private readonly file: string;
@@ -36,19 +61,18 @@ export class FactsCache {
     try {
       const data = JSON.parse(readFileSync(this.file, "utf8"));
       if (!data || data.format !== CACHE_FORMAT || !data.entries || typeof data.entries !== "object") return;
-      for (const [k, v] of Object.entries(data.entries)) if (typeof v === "string") this.entries.set(k, v);
+      for (const [k, v] of Object.entries(data.entries)) if (typeof v === "string") this.stored.set(k, v);
       if (data.stamps && typeof data.stamps === "object") {
-        for (const [k, v] of Object.entries(data.stamps)) if (Array.isArray(v) && v.length === 3) this.stamps.set(k, v as [number, number, string]);
+        for (const [k, v] of Object.entries(data.stamps)) {
+          // [size, mtimeMs, hash, checksum of the first three]
+          if (!Array.isArray(v) || v.length !== 4 || typeof v[0] !== "number" || typeof v[1] !== "number" || typeof v[2] !== "string") continue;
+          if (v[3] === recordSum(k, JSON.stringify(v.slice(0, 3)))) this.stamps.set(k, [v[0], v[1], v[2]]);
+        }
       }
       const verdicts = data.verdicts;
       if (verdicts && typeof verdicts.context === "string" && verdicts.byHash && typeof verdicts.byHash === "object") {
         this.verdictContext = verdicts.context;
-        for (const [k, v] of Object.entries(verdicts.byHash)) {
-          const [diagnostics, errorRules] = v as [unknown, unknown];
-          if (Array.isArray(diagnostics) && Array.isArray(errorRules)) {
-            this.verdicts.set(k, { diagnostics: expandRanges(diagnostics) as Diagnostic[], errorRules: errorRules.map(String) });
-          }
-        }
+        for (const [k, v] of Object.entries(verdicts.byHash)) if (typeof v === "string") this.storedVerdicts.set(k, v);
       }
     } catch {
       // no cache yet, or a damaged one: start empty
@@ -57,7 +81,18 @@ export class FactsCache {
 
   get(hash: string): NoteFacts | undefined {
     if (!this.enabled) return undefined;
-    const stored = this.entries.get(hash);
+    let stored = this.entries.get(hash);
+    if (stored === undefined) {
+      const raw = this.stored.get(hash);
+      if (raw === undefined) return undefined;
+      this.stored.delete(hash);
+      const body = verified(hash, raw);
+      if (body === undefined) {
+        this.dirty = true;
+        return undefined;
+      }
+      stored = body;
+    }
     if (typeof stored !== "string") return stored;
     let facts: NoteFacts | undefined;
     try {
@@ -68,6 +103,7 @@ export class FactsCache {
     // The cache lives in the study folder, so it is input like any other: check its shape.
     if (!facts || !plausibleFacts(facts)) {
       this.entries.delete(hash);
+      this.dirty = true;
       return undefined;
     }
     this.entries.set(hash, facts);
@@ -75,12 +111,13 @@ export class FactsCache {
   }
 
   has(hash: string): boolean {
-    return this.enabled && this.entries.has(hash);
+    return this.enabled && (this.entries.has(hash) || this.stored.has(hash));
   }
 
   set(hash: string, facts: NoteFacts): void {
     if (!this.enabled) return;
     this.entries.set(hash, facts);
+    this.stored.delete(hash);
     this.dirty = true;
   }
 
@@ -88,20 +125,45 @@ export class FactsCache {
   setSerialized(hash: string, json: string): void {
     if (!this.enabled) return;
     this.entries.set(hash, json);
+    this.stored.delete(hash);
     this.dirty = true;
   }
 
   verdict(hash: string, context: string): Verdict | undefined {
-    return this.enabled && context === this.verdictContext ? this.verdicts.get(hash) : undefined;
+    if (!this.enabled || context !== this.verdictContext) return undefined;
+    const known = this.verdicts.get(hash);
+    if (known) return known;
+    const raw = this.storedVerdicts.get(hash);
+    if (raw === undefined) return undefined;
+    this.storedVerdicts.delete(hash);
+    // The context is part of what the checksum covers: a verdict is only ever read for its context.
+    const body = verified(`${context}\u0000${hash}`, raw);
+    let verdict: Verdict | undefined;
+    try {
+      const [diagnostics, errorRules] = body === undefined ? [] : (JSON.parse(body) as [unknown, unknown]);
+      if (Array.isArray(diagnostics) && Array.isArray(errorRules)) {
+        verdict = { diagnostics: expandRanges(diagnostics) as Diagnostic[], errorRules: errorRules.map(String) };
+      }
+    } catch {
+      verdict = undefined;
+    }
+    if (!verdict) {
+      this.dirty = true;
+      return undefined;
+    }
+    this.verdicts.set(hash, verdict);
+    return verdict;
   }
 
   setVerdict(hash: string, context: string, verdict: Verdict): void {
     if (!this.enabled || !hash) return;
     if (context !== this.verdictContext) {
       this.verdicts.clear();
+      this.storedVerdicts.clear();
       this.verdictContext = context;
     }
     this.verdicts.set(hash, verdict);
+    this.storedVerdicts.delete(hash);
     this.dirty = true;
   }
 
@@ -129,7 +191,7 @@ export class FactsCache {
       this.stamps = stamps;
       this.dirty = true;
     }
-    for (const map of [this.entries, this.verdicts] as Map<string, unknown>[]) {
+    for (const map of [this.entries, this.stored, this.verdicts, this.storedVerdicts] as Map<string, unknown>[]) {
       for (const k of map.keys()) {
         if (!live.has(k)) {
           map.delete(k);
@@ -143,17 +205,25 @@ export class FactsCache {
       const dir = join(this.root, ".fieldnotes");
       mkdirSync(join(dir, "cache"), { recursive: true });
       if (!existsSync(join(dir, ".gitignore"))) writeFileSync(join(dir, ".gitignore"), "# fieldnotes cache: never commit\n*\n");
-      const byHash: Record<string, unknown> = {};
-      for (const [k, v] of this.verdicts) byHash[k] = [v.diagnostics, v.errorRules];
+      const context = this.verdictContext;
+      const byHash: Record<string, string> = {};
+      for (const [k, v] of this.storedVerdicts) byHash[k] = v;
+      for (const [k, v] of this.verdicts) byHash[k] = sealed(`${context}\u0000${k}`, JSON.stringify([v.diagnostics, v.errorRules], compactRange));
+      const stampRecords: Record<string, unknown> = {};
+      for (const [k, v] of this.stamps) stampRecords[k] = [...v, recordSum(k, JSON.stringify(v))];
       // Written piece by piece: one string of the whole cache (tens of MB for 10,000 notes) would be
       // the peak of a cold run's memory.
       const out = new FileWriter(tmp);
       try {
-        out.write(`{"format":${JSON.stringify(CACHE_FORMAT)},"stamps":${JSON.stringify(Object.fromEntries(this.stamps))},`);
-        out.write(`"verdicts":${JSON.stringify({ context: this.verdictContext, byHash }, compactRange)},"entries":{`);
+        out.write(`{"format":${JSON.stringify(CACHE_FORMAT)},"stamps":${JSON.stringify(stampRecords)},`);
+        out.write(`"verdicts":${JSON.stringify({ context, byHash })},"entries":{`);
         let first = true;
+        for (const [k, v] of this.stored) {
+          out.write(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`);
+          first = false;
+        }
         for (const [k, v] of this.entries) {
-          out.write(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(typeof v === "string" ? v : serializeFacts(v))}`);
+          out.write(`${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(sealed(k, typeof v === "string" ? v : serializeFacts(v)))}`);
           first = false;
         }
         out.write("}}");

@@ -9,7 +9,7 @@ import { DefinedLabels, closesFence, fenceOpened, hasTagCandidate, scanMarkdown,
 import { tooHeavyForParser } from "./markdown-limits.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 8;
 
 /**
  * Facts of a note that was not read or not parsed: one error (SPEC section 6: `file-skipped` is an

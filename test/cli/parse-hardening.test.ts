@@ -1,7 +1,7 @@
 // Issue 9 (sections 5 and 6) over the real CLI: a note that is not read fails the check; line
 // endings; hostile notes within a time and memory budget; a damaged cache never serves a wrong answer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { symlinkSync } from "node:fs";
+import { readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
 
@@ -37,4 +37,60 @@ describe("lone CR line endings (SPEC section 5)", () => {
     const d = json.files.find((f) => f.file === "notes/Magenta/cr.md")!.diagnostics.find((x) => x.rule === "code-unknown")!;
     expect(d.range.start).toEqual({ line: 7, character: 0 });
   }, 60_000);
+});
+
+describe("a damaged cache never serves a wrong answer (issue 9 section 6)", () => {
+  const CODED = FM + "The partners agreed. #shared-learning\n\nA second point. #shared-learning #old-code\n";
+  const WARNED = FM.replace("2016-03-14", "2014-03-14") + "Something happened. #old-code\n";
+
+  /** One byte changed to another that keeps the JSON valid (a letter or digit to its neighbour). */
+  function flip(text: string, at: number): string {
+    const c = text[at];
+    const next = /[0-9]/.test(c) ? String((Number(c) + 1) % 10) : c === "z" ? "a" : c === "Z" ? "A" : String.fromCharCode(c.charCodeAt(0) + 1);
+    return text.slice(0, at) + next + text.slice(at + 1);
+  }
+
+  const stable = (out: string) => out.replace(/"generatedAt":\s*"[^"]*"/g, "");
+
+  it("a byte flipped in a record (a hash, a verdict, facts, a stamp, a checksum) is discarded: same output as --no-cache, on this run and the next", async () => {
+    const root = makeStudy({ "notes/Magenta/coded.md": CODED, "notes/Magenta/warned.md": WARNED, "notes/Magenta/good.md": GOOD_NOTE });
+    const old = new Date(Date.now() - 60_000);
+    for (const f of ["coded.md", "warned.md", "good.md"]) utimesSync(join(root, "notes/Magenta", f), old, old);
+    const expected = {
+      report: stable((await runCli(["report", root, "--format", "json", "--no-cache"])).stdout),
+      check: (await runCli(["check", root, "--format", "json", "--no-cache"])).stdout,
+    };
+    expect(expected.report).toMatch(/shared-learning/);
+    await runCli(["report", root, "--format", "json"]);
+    const file = join(root, ".fieldnotes", "cache", "facts.json");
+    const pristine = readFileSync(file, "utf8");
+    const data = JSON.parse(pristine);
+    const entriesAt = pristine.indexOf('"entries":');
+    const verdictsAt = pristine.indexOf('"verdicts":');
+    const stampsAt = pristine.indexOf('"stamps":');
+    const [hash] = Object.keys(data.entries);
+    const within = (from: number, needle: string, offset = 0) => {
+      const i = pristine.indexOf(needle, from);
+      expect(i, needle).toBeGreaterThan(-1);
+      return i + offset;
+    };
+    const positions: Record<string, number> = {
+      "facts: a segment's code": within(within(entriesAt, "segments"), '[\\"shared-learning', 5),
+      "facts: a line number": within(entriesAt, "[6,21", 1),
+      "facts: its content hash (the key)": within(entriesAt, `"${hash}"`, 5),
+      "facts: its checksum": within(entriesAt, `"${hash}":"`, hash.length + 6),
+      "verdict: a rule": within(verdictsAt, "code-deprecated", 2),
+      "verdict: a range": within(verdictsAt, "[8,33", 3),
+      "verdict: its content hash (the key)": within(verdictsAt, '"byHash":{"', 13),
+      "stamp: the content hash": within(stampsAt, `"${data.stamps["notes/Magenta/coded.md"][2]}"`, 3),
+    };
+    for (const [what, at] of Object.entries(positions)) {
+      expect(/[A-Za-z0-9]/.test(pristine[at]), what).toBe(true);
+      writeFileSync(file, flip(pristine, at));
+      const report = stable((await runCli(["report", root, "--format", "json"])).stdout);
+      expect({ what, report }).toEqual({ what, report: expected.report });
+      const check = (await runCli(["check", root, "--format", "json"])).stdout;
+      expect({ what, check }).toEqual({ what, check: expected.check });
+    }
+  }, 600_000);
 });
