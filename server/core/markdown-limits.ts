@@ -26,7 +26,7 @@ const SQUARES_BUDGET = 2 * BLOCK_MAX_LINES ** 2;
 export interface TooHeavy {
   /** Offset of the line to point at. */
   offset: number;
-  kind: "nesting" | "block";
+  kind: "nesting" | "block" | "table";
   why: string;
 }
 
@@ -65,6 +65,8 @@ export function tooHeavyForParser(index: LineIndex, bodyStart: number): TooHeavy
   let paragraph = false;
   let table = false;
   let nesting = 0;
+  let tableStart = 0;
+  let tableChars = 0;
   let squares = 0;
   // The inline text being read (a paragraph, or one table row).
   let unitStart = -1;
@@ -201,7 +203,14 @@ export function tooHeavyForParser(index: LineIndex, bodyStart: number): TooHeavy
     if (paragraph && !table && unitLines === 1 && DELIMITER_ROW.test(leaf) && leaf.includes("-") && (leaf.includes("|") || index.lineText(line - 1).includes("|"))) {
       table = true;
     }
-    if (table) endUnit();
+    if (table) {
+      endUnit();
+      // A table cannot be cut into parts: it is one parse, bounded like a paragraph's size.
+      if ((tableChars += leaf.length + 1) > BLOCK_MAX_CHARS) return { offset: tableStart, kind: "table", why: `it is more than ${BLOCK_MAX_CHARS / 1024} KB` };
+    } else {
+      tableStart = unitStart === -1 ? lineStart : unitStart;
+      tableChars = unitChars + leaf.length + 1;
+    }
     paragraph = true;
     // Definitions before any paragraph text are not inline text.
     if (unitStart === -1 && !table && DEFINITION.test(leaf)) continue;

@@ -145,6 +145,8 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
         message:
           heavy.kind === "nesting"
             ? `The note was not parsed: ${heavy.why}. Flatten its lists and block quotes.`
+            : heavy.kind === "table"
+            ? `The note was not parsed: the table starting here is too large (${heavy.why}). Split it into several tables.`
             : `The note was not parsed: the paragraph starting here is too large (${heavy.why}). Put blank lines between its paragraphs.`,
         range: lineRange(index, index.position(heavy.offset).line),
       });
@@ -166,20 +168,37 @@ function collectFrontmatterCodes(facts: NoteFacts): void {
 
 /**
  * Offsets (line starts) where the body can be cut into chunks that parse exactly as they do in the
- * whole note: a line at column 0 after a blank line, outside fenced code and multi-line HTML. After a
- * blank line, a line at column 0 cannot continue a paragraph, list item, block quote, table or
- * indented code; only fences and HTML blocks of kinds 1-5 run across blank lines. (Link and footnote
- * definitions reach across chunks too: collectBody hands every chunk the note's definitions.)
+ * whole note, outside fenced code and multi-line HTML:
+ * - a line at column 0 after a blank line: it cannot continue a paragraph, list item, block quote,
+ *   table or indented code; only fences and HTML blocks of kinds 1-5 run across blank lines;
+ * - a line at column 0 that opens a fence or a bullet list item with content, and the line after a
+ *   fence opened at column 0 closes: such a line ends every open block and container (a fence and
+ *   a non-empty bullet item interrupt a paragraph, and neither is a lazy continuation line), unless
+ *   an HTML block of kinds 6-7 holds it, so not in a block where a line starts with `<`.
+ * A long list, or fences without blank lines between them, are thus cut too, so no single parse
+ * grows with the note. (Link and footnote definitions reach across chunks: collectBody hands every
+ * chunk the note's definitions; a part that still ends inside a fence or HTML block is joined.)
  */
 export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: number): number[] {
   const starts = [bodyStart];
   let fence: string | undefined;
+  let fenceAtColumn0 = false;
   let htmlEnd: RegExp | undefined;
   let prevBlank = false;
+  // A line of this block (since the last blank line) starts with `<`: it may be an HTML block.
+  let htmlish = false;
+  let cutNext = false;
+  const cut = (start: number) => {
+    if (start > bodyStart && starts[starts.length - 1] !== start) starts.push(start);
+  };
   for (let line = index.position(bodyStart).line; line < index.lineCount; line++) {
     const t = index.lineText(line);
+    const start = index.starts[line];
     if (fence) {
-      if (closesFence(t, fence)) fence = undefined;
+      if (closesFence(t, fence)) {
+        fence = undefined;
+        cutNext = fenceAtColumn0;
+      }
       prevBlank = false;
       continue;
     }
@@ -188,11 +207,16 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
       prevBlank = false;
       continue;
     }
-    const start = index.starts[line];
-    if (prevBlank && start > bodyStart && /^[^\s]/.test(t)) starts.push(start);
+    const blank = t.trim() === "";
+    if (blank) htmlish = false;
+    else if (/^ {0,3}</.test(t)) htmlish = true;
+    if ((prevBlank || cutNext) && /^[^\s]/.test(t)) cut(start);
+    cutNext = false;
     fence = fenceOpened(t);
+    fenceAtColumn0 = !!fence && !htmlish && (t[0] === "`" || t[0] === "~");
+    if (fenceAtColumn0 || (!fence && !htmlish && /^[-*+][ \t]+\S/.test(t))) cut(start);
     if (!fence) htmlEnd = unclosedHtmlBlock(t);
-    prevBlank = t.trim() === "";
+    prevBlank = blank;
   }
   return starts;
 }

@@ -3,7 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
+import { spawnSync } from "node:child_process";
+import { CLI, GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
+// @ts-expect-error: a plain .mjs module without types
+import { SHAPES } from "../../bench/hostile.mjs";
 
 beforeAll(() => ensureBuilt(), 120_000);
 afterAll(() => cleanupTemp());
@@ -93,4 +96,27 @@ describe("a damaged cache never serves a wrong answer (issue 9 section 6)", () =
       expect({ what, check }).toEqual({ what, check: expected.check });
     }
   }, 600_000);
+});
+
+describe("one hostile note never stalls or kills a check (issue 9 section 6)", () => {
+  // A generous guard over the real CLI (precise figures: bench/hostile.mjs): every shape of hostile
+  // note at once, each 3 MB, under a 500 MB heap and a hard timeout; the run must finish, every
+  // hostile note must be read or skipped with a located file-skipped, and the good note checked.
+  it("every hostile shape is read or skipped at a line, within the heap, and the rest of the study is checked", async () => {
+    const shapes = SHAPES as Record<string, (bytes: number) => string>;
+    // The good note has a known warning, so its being checked shows in the output.
+    const files: Record<string, string> = { "notes/Magenta/good.md": GOOD_NOTE.replace("#shared-learning", "#shared-learning #old-code") };
+    for (const [name, make] of Object.entries(shapes)) if (name !== "ordinary") files[`notes/Magenta/${name}.md`] = make(3 * 1024 * 1024);
+    const root = makeStudy(files);
+    const r = spawnSync(process.execPath, ["--max-old-space-size=500", CLI, "check", root, "--format", "json", "--no-cache"], { encoding: "utf8", timeout: 900_000, maxBuffer: 256 * 1024 * 1024 });
+    expect(r.signal).toBeNull();
+    expect(r.stderr).not.toMatch(/heap|FATAL|Error:/);
+    const json = JSON.parse(r.stdout) as CheckJson;
+    const byFile = new Map(json.files.map((f) => [f.file, f.diagnostics]));
+    expect((byFile.get("notes/Magenta/good.md") ?? []).map((d) => d.rule)).toEqual(["code-deprecated"]);
+    for (const name of Object.keys(files)) {
+      const skipped = (byFile.get(name) ?? []).filter((d) => d.rule === "file-skipped");
+      for (const d of skipped) expect({ name, line: d.range.start.line > 0 }).toEqual({ name, line: true });
+    }
+  }, 900_000);
 });
