@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { CLI, GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
 // @ts-expect-error: a plain .mjs module without types
-import { SHAPES } from "../../bench/hostile.mjs";
+import { SHAPES } from "../../bench/hostile-shapes.mjs";
 
 beforeAll(() => ensureBuilt(), 120_000);
 afterAll(() => cleanupTemp());

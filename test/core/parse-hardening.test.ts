@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { EditMap } from "micromark-util-edit-map";
 import type { Event } from "micromark-util-types";
-import { parseNoteText } from "../../server/core/index.js";
+import { LineIndex, parseNoteText } from "../../server/core/index.js";
+import { bodyChunkStarts } from "../../server/core/note.js";
 import { linearConsumeCalls, originalConsume } from "../../server/core/micromark-linear.js";
 
 const FM = "---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\n---\n\n";
@@ -171,4 +172,21 @@ describe("frontmatter with very many keys (issue 9 sections 6 and 7)", () => {
     expect(dup("assessment: { coherence: full, coherence: absent }")).toEqual([[1, 31, 40]]);
     expect(dup("a: 1\n1: x\n'1': y")).toEqual([]);
   });
+});
+
+describe("no single parse grows with the note: long lists and fence runs are cut (issue 9 section 6)", () => {
+  it("fences without blank lines between them, and a long list, are cut into many chunks, and read the same", () => {
+    const fences = FM + "```\nx #not-code\n```\n~~~\ny\n~~~\n".repeat(20_000) + "End #t\n";
+    const index = new LineIndex(fences);
+    expect(bodyChunkStarts(fences, index, index.starts[6]).length).toBeGreaterThan(20_000);
+    expect(parseNoteText(fences).codes.map((c) => c.id)).toEqual(["t"]);
+    const list = FM + "- item #t\n  - sub #u\n".repeat(20_000);
+    const listIndex = new LineIndex(list);
+    expect(bodyChunkStarts(list, listIndex, listIndex.starts[6]).length).toBe(20_000);
+    expect(parseNoteText(list).codes.length).toBe(40_000);
+    // Not inside an HTML block, which runs to the next blank line.
+    const html = FM + "<div>\n```\n- x #t\n";
+    const htmlIndex = new LineIndex(html);
+    expect(bodyChunkStarts(html, htmlIndex, htmlIndex.starts[6]).length).toBe(1);
+  }, 120_000);
 });
