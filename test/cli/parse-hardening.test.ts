@@ -5,7 +5,7 @@ import { readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { CLI, GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
-// @ts-expect-error: a plain .mjs module without types
+// @ts-ignore: a plain .mjs module without types
 import { SHAPES } from "../../bench/hostile-shapes.mjs";
 
 beforeAll(() => ensureBuilt(), 120_000);
