@@ -3,6 +3,7 @@
 // heading or table cell holds each, so no syntax tree is built; one parser, its extensions combined
 // once, serves every note. The events are read the way mdast-util-from-markdown reads them (text
 // nodes, links, images, code...), which test/core/markdown.test.ts checks against a real mdast walk.
+import "./micromark-linear.js";
 import { parse, postprocess, preprocess } from "micromark";
 import { gfm } from "micromark-extension-gfm";
 import type { Event, ParseContext, Token } from "micromark-util-types";
@@ -12,39 +13,80 @@ import type { LineIndex } from "./text.js";
 const parser = parse({ extensions: [gfm()] }) as ParseContext & { gfmFootnotes?: string[] };
 
 /**
+ * A set of definition labels that micromark can use where it expects an array: it only calls
+ * `push` and `includes` on `parser.defined` and `parser.gfmFootnotes`, and `includes` on an array
+ * costs the number of definitions for every reference (50,000 footnotes and their calls: quadratic).
+ */
+export class DefinedLabels {
+  readonly labels = new Set<string>();
+  push(...labels: string[]): number {
+    for (const l of labels) this.labels.add(l);
+    return this.labels.size;
+  }
+  includes(label: string): boolean {
+    return this.labels.has(label);
+  }
+}
+
+/**
  * Link reference and footnote definitions (normalised labels, as micromark keeps them). A note is
- * parsed in parts; the definitions of the whole note are handed to each part, since a reference in
- * one part may be defined in another.
+ * parsed in parts; the definitions of the whole note are handed to each part, the same two sets
+ * for every part (never copied), since a reference in one part may be defined in another.
  */
 export interface Definitions {
-  links: string[];
-  footnotes: string[];
+  links: DefinedLabels;
+  footnotes: DefinedLabels;
 }
 
 /** micromark's events for a Markdown text (not frontmatter: the body is handed over on its own). */
-export function markdownEvents(text: string, definitions?: Definitions): Event[] {
+export function markdownEvents(text: string, definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() }): Event[] {
   // The parser's per-document state: link and footnote definitions seen, lazy lines.
-  parser.defined = definitions ? [...definitions.links] : [];
+  parser.defined = definitions.links as unknown as string[];
+  parser.gfmFootnotes = definitions.footnotes as unknown as string[];
   parser.lazy = {};
-  if (definitions?.footnotes.length) parser.gfmFootnotes = [...definitions.footnotes];
-  else delete parser.gfmFootnotes;
   return postprocess(parser.document().write(preprocess()(text, undefined, true)));
-}
-
-/** The definitions micromark registered in its last parse (including any handed to it). */
-function registeredDefinitions(): Definitions {
-  return { links: [...parser.defined], footnotes: [...(parser.gfmFootnotes ?? [])] };
 }
 
 const TAG = /#([A-Za-z0-9][A-Za-z0-9-]*)/g;
 const HAS_LETTER = /[A-Za-z]/;
 const TAG_PRECEDERS = new Set(["(", "[", "{", '"', "'"]);
 
-/** May a tag's `#` stand at this offset? Only at the start, after whitespace or after `( [ { " '`. */
+/** Unicode White_Space (SPEC section 5): NBSP and U+3000 are, U+FEFF and U+200B are not (unlike JS `\s`). */
+const WHITE_SPACE = /\p{White_Space}/u;
+
+/**
+ * May a tag's `#` stand at this offset? Only at the start, after Unicode White_Space or after
+ * `( [ { " '`.
+ */
 export function precedesTag(text: string, hashOffset: number): boolean {
   if (hashOffset === 0) return true;
   const ch = text[hashOffset - 1];
-  return TAG_PRECEDERS.has(ch) || /\s/u.test(ch);
+  return TAG_PRECEDERS.has(ch) || WHITE_SPACE.test(ch);
+}
+
+/** A wikilink `[[…]]` (Obsidian, Foam, Dendron) on one line: nothing inside it is a code (SPEC section 5). */
+const WIKILINK = /\[\[(?:(?!\]\])[^\r\n])*\]\]/g;
+
+/** Start and end offsets of the wikilinks in a text, in order. */
+export function wikilinkSpans(text: string): number[] {
+  const spans: number[] = [];
+  if (!text.includes("[[")) return spans;
+  WIKILINK.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = WIKILINK.exec(text)); ) spans.push(m.index, m.index + m[0].length);
+  return spans;
+}
+
+/** Is the offset inside one of the spans (as wikilinkSpans gives them)? Binary search. */
+function insideSpan(spans: number[], offset: number): boolean {
+  let lo = 0;
+  let hi = spans.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (offset < spans[2 * mid]) hi = mid - 1;
+    else if (offset >= spans[2 * mid + 1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
 }
 
 /**
@@ -96,8 +138,8 @@ export interface BodyScan {
   segments: SegmentFact[];
   /** The text ends inside a fenced code block or an HTML block that only an end marker closes. */
   open: boolean;
-  /** The definitions this text declares (with those handed in). */
-  definitions: Definitions;
+  /** The labels of the link and footnote definitions this text declares (when none were handed in). */
+  declared: { links: string[]; footnotes: string[] };
 }
 
 interface Frame {
@@ -113,8 +155,10 @@ interface Frame {
  * then every segment, in document order.
  */
 export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions, allSegments = false): BodyScan {
-  const events = markdownEvents(text, definitions);
-  const out: BodyScan = { codes: [], segments: [], open: false, definitions: registeredDefinitions() };
+  const own = definitions ?? { links: new DefinedLabels(), footnotes: new DefinedLabels() };
+  const events = markdownEvents(text, own);
+  const out: BodyScan = { codes: [], segments: [], open: false, declared: definitions ? { links: [], footnotes: [] } : { links: [...own.links.labels], footnotes: [...own.footnotes.labels] } };
+  const wikilinks = wikilinkSpans(text);
   const segmentIds = new Map<Token, number>();
   const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];
   let opaqueDepth = 0;
@@ -124,7 +168,7 @@ export function scanMarkdown(text: string, index: LineIndex, definitions?: Defin
   let checkEnd = -1;
 
   const flush = (frame: Frame) => {
-    if (frame.runStart !== -1 && frame.segment) scanTags(text, index, frame.runStart, frame.runEnd, frame.segment, out, segmentIds, checkEnd);
+    if (frame.runStart !== -1 && frame.segment) scanTags(text, index, frame.runStart, frame.runEnd, frame.segment, out, segmentIds, checkEnd, wikilinks);
     frame.runStart = -1;
   };
 
@@ -174,8 +218,10 @@ function scanTags(
   out: BodyScan,
   segmentIds: Map<Token, number>,
   checkEnd: number,
+  wikilinks: number[],
 ): void {
   findTags(text, start, end, (hash, id) => {
+    if (wikilinks.length && insideSpan(wikilinks, hash)) return;
     const segment = segmentOf(text, index, segmentToken, out, segmentIds, checkEnd);
     const seg = out.segments[segment];
     if (!seg.codes.includes(id)) seg.codes.push(id);
@@ -254,8 +300,8 @@ function endsOpen(block: Token, text: string): boolean {
   if (block.type === "codeFenced") {
     const marker = fenceOpened(src);
     if (!marker) return false;
-    const lines = src.split("\n");
-    return lines.length < 2 || !closesFence(lines[lines.length - 1].replace(/\r$/, ""), marker);
+    const lines = src.split(/\r\n|\r|\n/);
+    return lines.length < 2 || !closesFence(lines[lines.length - 1], marker);
   }
   return block.type === "htmlFlow" && unclosedHtmlBlock(src) !== undefined;
 }

@@ -4,16 +4,21 @@ import type { Diagnostic, NoteFacts, Range, ValueFact } from "./types.js";
 import { LineIndex, MAX_FILE_BYTES, decodeBytes, lineRange } from "./text.js";
 import { parseYamlFacts } from "./yamlfacts.js";
 import { findIdentifiers } from "./identifiers.js";
+import { createHash } from "node:crypto";
 import { findSuppressions } from "./suppress.js";
-import { closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
+import { DefinedLabels, closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
+import { tooHeavyForParser } from "./markdown-limits.js";
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 9;
 
+/**
+ * Facts of a note that was not read or not parsed: one error (SPEC section 6: `file-skipped` is an
+ * error, so a study whose notes were not read never passes `check`), at the start of the file.
+ */
 export function fatalFacts(rule: "file-too-large" | "file-binary" | "file-skipped", message: string): NoteFacts {
-  const severity = rule === "file-skipped" ? "warning" : "error";
   const range: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  return { fatal: true, openRange: range, hasFrontmatter: false, codes: [], segments: [], diagnostics: [{ rule, severity, message, range }], lineCount: 0 };
+  return { fatal: true, openRange: range, hasFrontmatter: false, codes: [], segments: [], diagnostics: [{ rule, severity: "error", message, range }], lineCount: 0 };
 }
 
 export function tooLargeFacts(size: number): NoteFacts {
@@ -129,25 +134,24 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   }
 
   if (bodyStart < text.length) {
-    // micromark's time grows with the square of list/quote nesting, of a block's lines and of its
-    // emphasis and link markers: a body with too much of either is not parsed, and says where.
-    const deep = excessiveMarkdownNesting(text, bodyStart);
-    const starts = deep === -1 ? bodyChunkStarts(text, index, bodyStart) : [];
-    const heavy = deep === -1 ? oversizedBlock(text, starts) : undefined;
-    if (deep !== -1 || heavy) {
+    // What micromark cannot parse in bounded time is not handed to it (see markdown-limits.ts).
+    const heavy = tooHeavyForParser(index, bodyStart);
+    if (heavy) {
       facts.fatal = true;
       facts.fields = undefined;
       facts.codes = [];
       diagnostics.push({
         rule: "file-skipped",
-        severity: "warning",
+        severity: "error",
         message:
-          deep !== -1
-            ? `Lists or block quotes nest too deeply here (more than ${MAX_MARKDOWN_DEPTH} levels, or too many deeply nested lines), so the note was not parsed. Flatten its structure.`
-            : `The block starting here (up to the next blank line) is too large to parse: ${heavy!.why}, so the note was not parsed. Put blank lines between its paragraphs.`,
-        range: lineRange(index, index.position(deep !== -1 ? deep : heavy!.offset).line),
+          heavy.kind === "nesting"
+            ? `The note was not parsed: ${heavy.why}. Flatten its lists and block quotes.`
+            : heavy.kind === "table"
+            ? `The note was not parsed: the table starting here is too large (${heavy.why}). Split it into several tables.`
+            : `The note was not parsed: the paragraph starting here is too large (${heavy.why}). Put blank lines between its paragraphs.`,
+        range: lineRange(index, index.position(heavy.offset).line),
       });
-    } else collectBody(text, index, facts, starts, chunks);
+    } else collectBody(text, index, facts, bodyChunkStarts(text, index, bodyStart), chunks);
   }
   diagnostics.push(...findIdentifiers(text, index));
   const suppressions = findSuppressions(text, index);
@@ -210,73 +214,39 @@ function collectFrontmatterCodes(facts: NoteFacts): void {
   }
 }
 
-export const MAX_MARKDOWN_DEPTH = 32;
-/**
- * micromark's time grows with the square of the number of lines inside nested lists or quotes (some
- * 3 s for 2,000 such lines on a slow core): the sum of the depths of lines nested 2 or more levels
- * deep is bounded. Real notes stay far below it.
- */
-export const NESTING_BUDGET = 6000;
-
-const isBlankOrEnd = (text: string, i: number) => {
-  if (i >= text.length) return true;
-  const c = text.charCodeAt(i);
-  return c === 32 || c === 9 || c === 10 || c === 13;
-};
-
-/**
- * Offset of the first line (from `from`) whose list/block-quote nesting is too deep, or where the
- * nesting budget runs out; -1 when the text is safe to hand to micromark. A line's depth is its
- * container markers (`>`, `-`, `*`, `+`, `1.`, `1)`) plus half its leading indentation.
- */
-export function excessiveMarkdownNesting(text: string, from = 0): number {
-  let cost = 0;
-  let lineStart = from;
-  while (lineStart < text.length) {
-    let i = lineStart;
-    let width = 0;
-    let markers = 0;
-    for (;;) {
-      const ch = text.charCodeAt(i);
-      // Only the indentation before the first marker counts; the spaces after a marker are part of it.
-      if (ch === 32) (markers === 0 && width++, i++);
-      else if (ch === 9) (markers === 0 && (width += 4), i++);
-      else if (ch === 62) (markers++, i++);
-      else if ((ch === 45 || ch === 42 || ch === 43) && isBlankOrEnd(text, i + 1)) (markers++, i++);
-      else if (ch >= 48 && ch <= 57) {
-        let j = i;
-        while (j < text.length && j - i < 9 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
-        const c = text.charCodeAt(j);
-        if ((c === 46 || c === 41) && isBlankOrEnd(text, j + 1)) (markers++, (i = j + 1));
-        else break;
-      } else break;
-    }
-    const depth = markers + (width >> 1);
-    if (depth > MAX_MARKDOWN_DEPTH) return lineStart;
-    if (depth >= 2 && (cost += depth) > NESTING_BUDGET) return lineStart;
-    const nl = text.indexOf("\n", i);
-    if (nl === -1) break;
-    lineStart = nl + 1;
-  }
-  return -1;
-}
-
 /**
  * Offsets (line starts) where the body can be cut into chunks that parse exactly as they do in the
- * whole note: a line at column 0 after a blank line, outside fenced code and multi-line HTML. After a
- * blank line, a line at column 0 cannot continue a paragraph, list item, block quote, table or
- * indented code; only fences and HTML blocks of kinds 1-5 run across blank lines. (Link and footnote
- * definitions reach across chunks too: collectBody hands every chunk the note's definitions.)
+ * whole note, outside fenced code and multi-line HTML:
+ * - a line at column 0 after a blank line: it cannot continue a paragraph, list item, block quote,
+ *   table or indented code; only fences and HTML blocks of kinds 1-5 run across blank lines;
+ * - a line at column 0 that opens a fence or a bullet list item with content, and the line after a
+ *   fence opened at column 0 closes: such a line ends every open block and container (a fence and
+ *   a non-empty bullet item interrupt a paragraph, and neither is a lazy continuation line), unless
+ *   an HTML block of kinds 6-7 holds it, so not in a block where a line starts with `<`.
+ * A long list, or fences without blank lines between them, are thus cut too, so no single parse
+ * grows with the note. (Link and footnote definitions reach across chunks: collectBody hands every
+ * chunk the note's definitions; a part that still ends inside a fence or HTML block is joined.)
  */
 export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: number): number[] {
   const starts = [bodyStart];
   let fence: string | undefined;
+  let fenceAtColumn0 = false;
   let htmlEnd: RegExp | undefined;
   let prevBlank = false;
+  // A line of this block (since the last blank line) starts with `<`: it may be an HTML block.
+  let htmlish = false;
+  let cutNext = false;
+  const cut = (start: number) => {
+    if (start > bodyStart && starts[starts.length - 1] !== start) starts.push(start);
+  };
   for (let line = index.position(bodyStart).line; line < index.lineCount; line++) {
     const t = index.lineText(line);
+    const start = index.starts[line];
     if (fence) {
-      if (closesFence(t, fence)) fence = undefined;
+      if (closesFence(t, fence)) {
+        fence = undefined;
+        cutNext = fenceAtColumn0;
+      }
       prevBlank = false;
       continue;
     }
@@ -285,51 +255,22 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
       prevBlank = false;
       continue;
     }
-    const start = index.starts[line];
-    if (prevBlank && start > bodyStart && /^[^\s]/.test(t)) starts.push(start);
+    const blank = t.trim() === "";
+    if (blank) htmlish = false;
+    else if (/^ {0,3}</.test(t)) htmlish = true;
+    if ((prevBlank || cutNext) && /^[^\s]/.test(t)) cut(start);
+    cutNext = false;
     fence = fenceOpened(t);
+    fenceAtColumn0 = !!fence && !htmlish && (t[0] === "`" || t[0] === "~");
+    if (fenceAtColumn0 || (!fence && !htmlish && /^[-*+][ \t]+\S/.test(t))) cut(start);
     if (!fence) htmlEnd = unclosedHtmlBlock(t);
-    prevBlank = t.trim() === "";
+    prevBlank = blank;
   }
   return starts;
 }
 
 /** Parts parsed at once hold whole chunks up to about this many characters: bounded memory, linear time. */
 const PART_CHARS = 32 * 1024;
-export const BLOCK_MAX_LINES = 4000;
-export const BLOCK_MAX_CHARS = 512 * 1024;
-export const BLOCK_MAX_MARKERS = 4000;
-
-/**
- * The first chunk (block of lines up to a blank line) too large for micromark, or where the note's
- * budget of large blocks runs out (the squares of lines and of emphasis and link markers, summed
- * over its blocks), with why; undefined when every block is fine. Some 1-2 s of parsing at most.
- */
-function oversizedBlock(text: string, starts: number[]): { offset: number; why: string } | undefined {
-  let lineBudget = 2 * BLOCK_MAX_LINES ** 2;
-  let markerBudget = 2 * BLOCK_MAX_MARKERS ** 2;
-  for (let k = 0; k < starts.length; k++) {
-    const from = starts[k];
-    const to = k + 1 < starts.length ? starts[k + 1] : text.length;
-    let lines = text.charCodeAt(to - 1) === 10 ? 0 : 1;
-    let markers = 0;
-    for (let i = from; i < to; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) lines++;
-      else if (c === 42 || c === 95 || c === 126 || c === 91) markers++; // * _ ~ [
-    }
-    lineBudget -= lines * lines;
-    markerBudget -= markers * markers;
-    const why =
-      lines > BLOCK_MAX_LINES ? `it has ${lines} lines (at most ${BLOCK_MAX_LINES})`
-      : to - from > BLOCK_MAX_CHARS ? `it is ${Math.ceil((to - from) / 1024)} KB (at most ${BLOCK_MAX_CHARS / 1024} KB)`
-      : markers > BLOCK_MAX_MARKERS ? `it has ${markers} emphasis and link markers (* _ ~ [; at most ${BLOCK_MAX_MARKERS})`
-      : lineBudget < 0 || markerBudget < 0 ? "the note has too many large blocks, up to here"
-      : undefined;
-    if (why) return { offset: from, why };
-  }
-  return undefined;
-}
 
 /**
  * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it that
@@ -371,11 +312,20 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     parts.push({ from: starts[k], to: end(next), scanned });
     k = next;
   }
-  const links = new Set(parts.flatMap((p) => p.scanned.definitions.links));
-  const footnotes = new Set(parts.flatMap((p) => p.scanned.definitions.footnotes));
-  if (links.size || footnotes.size) {
-    const definitions: Definitions = { links: [...links].sort(), footnotes: [...footnotes].sort() };
-    const prefix = `${JSON.stringify(definitions)}\u0000`;
+  const definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() };
+  for (const part of parts) {
+    definitions.links.push(...part.scanned.declared.links);
+    definitions.footnotes.push(...part.scanned.declared.footnotes);
+  }
+  if (definitions.links.labels.size || definitions.footnotes.labels.size) {
+    // Parsed again knowing every definition: the two sets are shared by all parts, and an editor's
+    // chunks are keyed by a digest of them (not their text), so the cost stays linear.
+    const digest = createHash("sha1");
+    for (const set of [definitions.links.labels, definitions.footnotes.labels]) {
+      for (const label of [...set].sort()) digest.update(label).update("\u0000");
+      digest.update("\u0001");
+    }
+    const prefix = `${digest.digest("base64")}\u0000`;
     for (const part of parts) {
       const chunk = text.slice(part.from, part.to);
       part.scanned = scan(chunk, definitions, prefix + chunk);

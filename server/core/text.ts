@@ -24,15 +24,22 @@ export function decodeBytes(bytes: Uint8Array): DecodedText {
   }
 }
 
-/** Maps UTF-16 offsets of a text to LSP positions. Lines end at \n; a \r before it belongs to the line end. */
+/**
+ * Maps UTF-16 offsets of a text to LSP positions. Lines end at LF, CRLF or a lone CR (SPEC section 5,
+ * as LSP and CommonMark count them); the line break is not part of the line's content.
+ */
 export class LineIndex {
+  /** Offset where each line starts (0-based line numbers index it). */
   readonly starts: number[];
   constructor(readonly text: string) {
     const starts = [0];
-    let i = text.indexOf("\n");
-    while (i !== -1) {
-      starts.push(i + 1);
-      i = text.indexOf("\n", i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
     }
     this.starts = starts;
   }
@@ -68,12 +75,11 @@ export class LineIndex {
     return Math.min(start + Math.max(0, pos.character), this.lineEnd(pos.line));
   }
 
-  /** Offset just past the line's content (before \r\n or \n). */
+  /** Offset just past the line's content (before its \r\n, \n or \r). */
   lineEnd(line: number): number {
-    const hasNext = line + 1 < this.starts.length;
-    let end = hasNext ? this.starts[line + 1] - 1 : this.text.length;
-    if (hasNext && end > this.starts[line] && this.text.charCodeAt(end - 1) === 13) end--;
-    return end;
+    if (line + 1 >= this.starts.length) return this.text.length;
+    const next = this.starts[line + 1];
+    return this.text.charCodeAt(next - 1) === 10 && this.text.charCodeAt(next - 2) === 13 && next - 2 >= this.starts[line] ? next - 2 : next - 1;
   }
 
   lineText(line: number): string {

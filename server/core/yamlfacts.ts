@@ -28,8 +28,8 @@ export function excessiveFlowDepth(src: string, limit = MAX_YAML_DEPTH): number 
       if (++depth > limit) return i;
     } else if ((ch === "]" || ch === "}") && depth > 0) depth--;
     else if (ch === "#" && (i === 0 || /\s/.test(src[i - 1]))) {
-      const nl = src.indexOf("\n", i);
-      i = nl === -1 ? src.length : nl;
+      // A comment runs to the end of its line (LF, CRLF or CR).
+      while (i < src.length && src[i] !== "\n" && src[i] !== "\r") i++;
     } else if (ch === '"') {
       for (i++; i < src.length && src[i] !== '"'; i++) if (src[i] === "\\") i++;
     } else if (ch === "'" && (i === 0 || /[\s[{,:]/.test(src[i - 1]))) {
@@ -59,10 +59,13 @@ function nodeDepth(root: unknown): number {
 }
 
 /**
- * Parses YAML `src` that starts at `base` in the text indexed by `index`.
+ * Parses YAML `text` that starts at `base` in the text indexed by `index` (lines end at LF, CRLF or CR).
  * Problems (syntax, duplicate keys, nesting) carry ranges in the whole text.
  */
-export function parseYamlFacts(src: string, base: number, index: LineIndex): ParsedYaml {
+export function parseYamlFacts(text: string, base: number, index: LineIndex): ParsedYaml {
+  // YAML 1.2 ends lines at a lone CR too, but the yaml package does not: give it LF instead (one
+  // character for one, so every offset stays the same).
+  const src = text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
   const at = (start: number, end: number): Range => index.range(base + start, base + Math.max(start, end));
   const deep = excessiveFlowDepth(src);
   if (deep !== -1) {
@@ -70,21 +73,53 @@ export function parseYamlFacts(src: string, base: number, index: LineIndex): Par
   }
   let doc;
   try {
-    doc = parseDocument(src, { version: "1.2", schema: "core", uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+    // yaml's own duplicate-key check compares each key with every earlier one (100,000 keys: minutes);
+    // duplicateKeys below finds the same duplicates with one hash map per mapping.
+    doc = parseDocument(src, { version: "1.2", schema: "core", uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
   } catch (err) {
     return { problems: [{ message: `YAML could not be parsed: ${(err as Error).message}`, range: at(0, 0) }] };
   }
-  const problems: YamlProblem[] = [];
+  const found: { offset: number; problem: YamlProblem }[] = [];
   for (const e of doc.errors) {
     const [s, t] = e.pos ?? [0, 0];
-    problems.push({ message: cleanYamlMessage(e.message), range: at(s, t - s <= 1 ? tokenEnd(src, s) : t) });
+    found.push({ offset: s, problem: { message: cleanYamlMessage(e.message), range: at(s, t - s <= 1 ? tokenEnd(src, s) : t) } });
   }
+  if (nodeDepth(doc.contents) <= MAX_YAML_DEPTH) {
+    for (const s of duplicateKeys(doc.contents)) found.push({ offset: s, problem: { message: "Map keys must be unique.", range: at(s, tokenEnd(src, s)) } });
+  }
+  const problems = found.sort((a, b) => a.offset - b.offset).map((f) => f.problem);
   if (problems.length) return { problems };
   if (nodeDepth(doc.contents) > MAX_YAML_DEPTH) {
     return { problems: [{ message: `YAML nests deeper than ${MAX_YAML_DEPTH} levels.`, range: at(0, 0) }] };
   }
   if (doc.contents == null) return { problems };
   return { value: toFact(doc.contents as YamlNode, src, at), problems };
+}
+
+/**
+ * Offsets of keys that repeat an earlier key of the same mapping (scalar keys equal by value, as
+ * yaml's uniqueKeys compares them), in linear time. The tree is at most MAX_YAML_DEPTH deep.
+ */
+function duplicateKeys(root: unknown): number[] {
+  const out: number[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (key && isScalar(key)) {
+          if (seen.has(key.value)) out.push(key.range?.[0] ?? 0);
+          else seen.add(key.value);
+        }
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  return out;
 }
 
 /** yaml marks some errors (a duplicate key) by their first character: widen to the whole token. */

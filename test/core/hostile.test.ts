@@ -243,7 +243,10 @@ describe("Markdown", () => {
       expect({ f, line: d.range.start.line }).toEqual({ f, line });
       expect(r.excluded).toBe(true);
     }
-    located(study.notes.get("notes/Magenta/many.md"), "file-skipped");
+    // 10,000 lines nested two deep: micromark is linear in them (micromark-linear.ts), so they are read.
+    const many = study.notes.get("notes/Magenta/many.md")!;
+    expect(many.diagnostics).toEqual([]);
+    expect(many.facts.codes.length).toBe(5000);
     const ok = study.notes.get("notes/Magenta/ok.md")!;
     expect(ok.diagnostics.map((d) => d.rule)).toEqual(["code-deprecated"]);
     expect(ok.facts.codes.map((c) => c.id)).toEqual(["gp-buy-in", "old-code"]);
@@ -270,7 +273,7 @@ describe("Markdown", () => {
   it("one huge block (a 40,000-line paragraph) is skipped at its first line, not parsed for a minute", () => {
     const f = parseNoteText(FM + "An intro paragraph. #gp-buy-in\n\n" + "Interviewer: and then? #old-code\n".repeat(40_000));
     expect(f.diagnostics.map((d) => [d.rule, d.range.start.line])).toEqual([["file-skipped", 8]]);
-    expect(f.diagnostics[0].message).toMatch(/it has 40000 lines \(at most 4000\).*Put blank lines between its paragraphs/);
+    expect(f.diagnostics[0].message).toMatch(/it has more than 4000 lines.*Put blank lines between its paragraphs/);
     expect(f.fatal).toBe(true);
   }, T);
 

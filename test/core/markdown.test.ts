@@ -24,9 +24,14 @@ function fromTree(text: string): { codes: CodeUse[]; segments: SegmentFact[] } {
   const segments: SegmentFact[] = [];
   const ids = new Map<Nodes, number>();
   const root = markdown.parse(text) as Root;
+  // SPEC section 5: nothing inside a wikilink [[…]] (on one line) is a code.
+  const wikilinks = [...text.matchAll(/\[\[(?:(?!\]\])[^\r\n])*\]\]/g)].map((m) => [m.index!, m.index! + m[0].length]);
   const visit = (node: Nodes, segment: Nodes | undefined) => {
     if (OPAQUE_TYPES.has(node.type)) return;
-    const pos = node.position!;
+    // mdast-util-gfm-autolink-literal makes links of bare URLs that micromark left as text (after an
+    // unclosed `[`), without positions: a bare URL is never body text for codes.
+    if (!node.position) return;
+    const pos = node.position;
     if (SEGMENT_TYPES.has(node.type)) segment = node;
     if (node.type === "link" && text[pos.start.offset!] !== "[") return; // autolink or bare URL
     if (node.type === "text" && segment) {
@@ -34,7 +39,8 @@ function fromTree(text: string): { codes: CodeUse[]; segments: SegmentFact[] } {
       for (const m of slice.matchAll(TAG)) {
         const hash = pos.start.offset! + m.index!;
         const before = text[hash - 1];
-        if (!/[A-Za-z]/.test(m[1]) || (hash > 0 && !/[\s([{"']/u.test(before))) continue;
+        if (!/[A-Za-z]/.test(m[1]) || (hash > 0 && !/[\p{White_Space}([{"']/u.test(before))) continue;
+        if (wikilinks.some(([s, e]) => hash >= s && hash < e)) continue;
         let id = ids.get(segment);
         if (id === undefined) {
           ids.set(segment, (id = segments.length));
@@ -73,7 +79,8 @@ const LINES = [
   "\\#escaped &#35;ref #ok&amp;more #a\\-b", "hard break #one  ", "hard escape #two\\", "item #3", "#x-1 #-y #9z",
   "text after (#paren) [#bracket] {#brace} \"#dq\" '#sq'", "😀 #emoji-code", "中文 #cjk", "tab\t#tabbed",
   "[^1]: footnote #fn-def", "[r]: http://x.org/#def-dest", "![alt #img-ref][r] and [text #t][R] [r]", "> [r]: quoted.png",
-  "- [^2]: in a list #fn-list", "[^2] #call-two", "[R]:", "  http://x.org/#next-line", "<pre>", "</pre>", "   ```", "````",
+  "- [^2]: in a list #fn-list", "see [[#Heading]] and [[note#Sec|alias #x]] #after-wiki", "[[no wikilink #wiki ] ]", "]] [[a]]#b [[c #d]]",
+  "a\uFEFF#bom-before \u200B#zwsp \u00A0#nbsp \u3000#ideo \u0085#nel", "![alt #in-alt](i.png 'title #t')", "[^2] #call-two", "[R]:", "  http://x.org/#next-line", "<pre>", "</pre>", "   ```", "````",
 ];
 
 /** More runs by hand: FIELDNOTES_FUZZ_RUNS=30000 npx vitest run test/core/markdown.test.ts */
@@ -82,10 +89,10 @@ const RUNS = Number(process.env.FIELDNOTES_FUZZ_RUNS ?? 1500);
 const body = fc.array(fc.constantFrom(...LINES), { minLength: 0, maxLength: 30 }).map((ls) => ls.join("\n") + "\n");
 
 describe("codes from micromark events", () => {
-  it("equal those of an mdast walk, cold and with an editor's chunk cache (CRLF too)", () => {
+  it("equal those of an mdast walk, cold and with an editor's chunk cache (CRLF and lone CR too)", () => {
     fc.assert(
-      fc.property(body, fc.boolean(), (b, crlf) => {
-        const text = (FRONTMATTER + b).replace(/\n/g, crlf ? "\r\n" : "\n");
+      fc.property(body, fc.constantFrom("\n", "\r\n", "\r"), (b, eol) => {
+        const text = (FRONTMATTER + b).replace(/\n/g, eol);
         const expected = fromTree(text);
         const cold = parseNoteText(text);
         expect({ codes: cold.codes.filter((c) => c.inline), segments: cold.segments }).toEqual(expected);
@@ -94,7 +101,7 @@ describe("codes from micromark events", () => {
       }),
       { numRuns: RUNS },
     );
-  }, 30_000 + RUNS * 10);
+  }, 60_000 + RUNS * 40);
 
   it("read a note without frontmatter the same way", () => {
     fc.assert(

@@ -7,10 +7,9 @@ import { BASIC_CODEBOOK, BASIC_CONFIG } from "../fixtures/helpers.js";
 
 const ctx = makeContext(parseConfig(BASIC_CONFIG).config!, parseCodebook(BASIC_CODEBOOK).codebook, "2016-06-01");
 
-/** Length of each line's content, as LSP sees it: lines end at \n, a \r before it is not content. */
+/** Length of each line's content, as LSP sees it: lines end at LF, CRLF or a lone CR. */
 function lineLengths(text: string): number[] {
-  const lines = text.split("\n");
-  return lines.map((l, i) => (i < lines.length - 1 && l.endsWith("\r") ? l.length - 1 : l.length));
+  return text.split(/\r\n|\r|\n/).map((l) => l.length);
 }
 
 function expectInside(range: Range, lengths: number[], what: string): void {

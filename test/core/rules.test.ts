@@ -384,7 +384,7 @@ describe("study-level rules: file-skipped, config-invalid, codebook-*", () => {
     symlinkSync(join(root, "notes/Magenta/real.md"), join(root, "notes/Magenta/link.md"));
     const study = await Study.open(root, { cache: false });
     const r = study.notes.get("notes/Magenta/link.md")!;
-    expect(r.diagnostics.map((d) => [d.rule, d.severity, d.range])).toEqual([["file-skipped", "warning", R(0, 0, 0, 0)]]);
+    expect(r.diagnostics.map((d) => [d.rule, d.severity, d.range])).toEqual([["file-skipped", "error", R(0, 0, 0, 0)]]);
     expect(r.diagnostics[0].message).toMatch(/symbolic link/);
     expect(r.excluded).toBe(true);
     expect(study.notes.get("notes/Magenta/a.md")!.diagnostics).toEqual([]);
