@@ -3,28 +3,11 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 
-export interface CodeRow {
-  id: string;
-  label: string | null;
-  parent: string | null;
-  deprecated: boolean;
-  npt: string | null;
-  notes: number;
-  segments: number;
-}
-
-export interface SegmentRow {
-  file: string;
-  line: number;
-  text: string;
-  codes: string[];
-  constructs: string[];
-  practice: string;
-  date: string;
-  type: string | null;
-  observer: string | null;
-  participants: string[];
-}
+// The shapes are the core's own (type-only imports: nothing of the core is bundled for them).
+export type { CodeUsage as CodeRow } from "../../../server/core/codeusage.js";
+export type { CodedSegment as SegmentRow } from "../../../server/core/types.js";
+import type { CodeUsage as CodeRow } from "../../../server/core/codeusage.js";
+import type { CodedSegment as SegmentRow } from "../../../server/core/types.js";
 
 export interface ConstructRow {
   notes: number;
