@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench`: runs every benchmark of bench/ that exists (core.mjs, lsp.mjs, http.mjs, refi.mjs, suggest.mjs, history.mjs), one
+// `npm run bench`: runs every benchmark of bench/ that exists (core.mjs, lsp.mjs, http.mjs, refi.mjs, suggest.mjs, history.mjs, workbench.mjs), one
 // after the other, each as its own child process (so one's memory and threads never skew another's).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES = ["core.mjs", "lsp.mjs", "http.mjs", "refi.mjs", "suggest.mjs", "history.mjs"];
+const BENCHES = ["core.mjs", "lsp.mjs", "http.mjs", "refi.mjs", "suggest.mjs", "history.mjs", "workbench.mjs"];
 const results = [];
 for (const name of BENCHES) {
   const file = join(here, name);
