@@ -102,7 +102,7 @@ for (const file of files) {
     }
   }
   total += threadTotal;
-  threads.push({ file: basename(file), busy: threadTotal / 1000, idle: idle / 1000, wall: (prof.endTime - prof.startTime) / 1000 });
+  threads.push({ file: basename(file), busy: threadTotal / 1000, idle: idle / 1000, start: prof.startTime, end: prof.endTime });
 }
 
 const ms = (us) => (us / 1000).toFixed(0).padStart(7);
@@ -112,7 +112,9 @@ const show = (title, m, n = TOP) => {
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${ms(v)} ms ${share(v)}  ${k}`);
 };
 console.log(`${files.length} profile(s), ${(total / 1000).toFixed(0)} ms of busy samples (all threads, idle excluded)`);
-for (const t of threads) console.log(`  ${t.file}: busy ${t.busy.toFixed(0)} ms, idle ${t.idle.toFixed(0)} ms, profile span ${t.wall.toFixed(0)} ms`);
+// Profiles of one process share one monotonic clock: spans are given from the earliest start.
+const origin = Math.min(...threads.map((t) => t.start));
+for (const t of threads) console.log(`  ${t.file}: busy ${t.busy.toFixed(0)} ms, idle ${t.idle.toFixed(0)} ms, from ${((t.start - origin) / 1000).toFixed(0)} to ${((t.end - origin) / 1000).toFixed(0)} ms`);
 show("self time by area", byArea, 40);
 show("self time by module", byModule);
 show("self time by function", byFunction);
