@@ -112,7 +112,7 @@ describe("reads outside the study", () => {
     symlinkSync(root, link);
     for (const cwd of [link, join(link, "notes", "Cobalt")]) {
       const r = await runCli(["check", "--no-cache"], cwd, BOUND_MS);
-      expect(r.code, r.stdout).toBe(0);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toBe("2 notes checked: 0 errors, 0 warnings, 0 information.\n");
     }
   }, T);
