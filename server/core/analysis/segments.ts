@@ -52,7 +52,22 @@ export function studySegments(study: Study): CodedSegment[] {
   const m = memo.get(study);
   if (m && m.version === study.version && m.key === study.codebook) return m.segments;
   const segments: CodedSegment[] = [];
-  for (const r of notesByDate(study)) for (const s of noteSegments(r, study.codebook)) segments.push(s);
+  for (const r of notesByDate(study)) for (const s of recordSegments(r, study.codebook)) segments.push(s);
   memo.set(study, { version: study.version, key: study.codebook, segments });
+  return segments;
+}
+
+const byRecord = new WeakMap<NoteRecord, { codebook: Codebook; reading: unknown; segments: CodedSegment[] }>();
+
+/**
+ * A note's coded segments, kept while its record, reading and the codebook stay the same: after a
+ * keystroke in the editor (a new index version) only the edited note's segments are built again.
+ */
+function recordSegments(record: NoteRecord, codebook: Codebook): CodedSegment[] {
+  const reading = record.reading;
+  const m = byRecord.get(record);
+  if (m && m.codebook === codebook && m.reading === reading) return m.segments;
+  const segments = noteSegments(record, codebook);
+  byRecord.set(record, { codebook, reading, segments });
   return segments;
 }
