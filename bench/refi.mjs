@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // REFI-QDA benchmark (issue 11): a study from bench/make-study.mjs, then, in the same run,
-//   baseline  the bare single-thread parse of the same files (the same child process as bench/core.mjs:
+//   baseline  the bare single-thread parse of the same files (bench/baseline.mjs, as bench/core.mjs:
 //             read each file, remark-parse with frontmatter and GFM, yaml parseDocument), as a process;
 //   export    `fieldnotes export --format qdpx` as a process with the facts cache warm (a check first);
 //   import    `fieldnotes import` of that export into a new folder, as a process;
@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BASELINE } from "./baseline.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -33,29 +34,6 @@ if (gen.status !== 0) {
 }
 console.log(gen.stdout.trim());
 
-// The same bare parse as bench/core.mjs's baseline.
-const BASELINE = `
-import { readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { unified } from "unified";
-import remarkParse from "remark-parse";
-import remarkFrontmatter from "remark-frontmatter";
-import remarkGfm from "remark-gfm";
-import { parseDocument } from "yaml";
-const files = [];
-const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith(".md")) files.push(p); } };
-walk(process.argv[1]);
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
-let nodes = 0;
-for (const f of files) {
-  const text = readFileSync(f, "utf8");
-  const tree = processor.parse(text);
-  const fm = tree.children[0];
-  if (fm && fm.type === "yaml") nodes += parseDocument(fm.value).contents ? 1 : 0;
-  nodes += tree.children.length;
-}
-process.stderr.write(String(nodes) + "\\n");
-`;
 
 function run(nodeArgs) {
   const t0 = process.hrtime.bigint();
