@@ -2,14 +2,10 @@
 // runs the client command `fieldnotes.showSegments` with the study root and the code id.
 import type { CodeLens } from "vscode-languageserver";
 import { codeUsage } from "../core/codeusage.js";
+import { plural } from "../core/plural.js";
 import type { Located } from "./workspace.js";
 
 export const SHOW_SEGMENTS_COMMAND = "fieldnotes.showSegments";
-
-/** "1 note", "2 notes": counts in lenses and views read as words. */
-export function countOf(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /** One lens per code of the codebook file at `loc` (none for other files). */
 export function codeLenses(loc: Located): CodeLens[] {
@@ -18,7 +14,7 @@ export function codeLenses(loc: Located): CodeLens[] {
   return codeUsage(loc.study).map((c) => ({
     range: entries.get(c.id)!.range,
     command: {
-      title: `${countOf(c.notes, "note")} · ${countOf(c.segments, "segment")}`,
+      title: `${plural(c.notes, "note")} · ${plural(c.segments, "segment")}`,
       command: SHOW_SEGMENTS_COMMAND,
       arguments: [{ root: loc.study.root, code: c.id }],
     },

@@ -1,8 +1,9 @@
 // The Codebook view: the code hierarchy of every study, each code with its label and use
 // ("3 notes · 5 segments"), deprecated codes marked; a filter shows only unused codes.
 import * as vscode from "vscode";
+import { plural } from "../../../server/core/plural.js";
 import type { Study } from "../studies";
-import { countOf, type CodeRow, type WorkbenchData } from "./data";
+import { type CodeRow, type WorkbenchData } from "./data";
 
 export type CodebookNode =
   | { kind: "study"; study: Study }
@@ -77,7 +78,7 @@ export class CodebookView implements vscode.TreeDataProvider<CodebookNode> {
     const { code, study } = node;
     const item = new vscode.TreeItem(code.id, node.children.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = `code:${study.root}:${code.id}`;
-    const use = `${countOf(code.notes, "note")} · ${countOf(code.segments, "segment")}`;
+    const use = `${plural(code.notes, "note")} · ${plural(code.segments, "segment")}`;
     // The counts first: they are what a researcher scans the tree for; the label follows.
     item.description = [use, code.label, code.deprecated ? "deprecated" : undefined].filter(Boolean).join(" · ");
     item.tooltip = new vscode.MarkdownString(

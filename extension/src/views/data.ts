@@ -69,7 +69,3 @@ export class WorkbenchData {
   }
 }
 
-/** "1 note", "3 notes". */
-export function countOf(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}

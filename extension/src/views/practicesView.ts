@@ -2,8 +2,9 @@
 // text); under it the reasons, the latest assessment of each construct with its date, and, when the
 // study keeps a participant registry, the participants under a node of their own.
 import * as vscode from "vscode";
+import { plural } from "../../../server/core/plural.js";
 import type { Study } from "../studies";
-import { countOf, type PracticeRow, type SummaryData, type WorkbenchData } from "./data";
+import { type PracticeRow, type SummaryData, type WorkbenchData } from "./data";
 
 type Node =
   | { kind: "study"; study: Study }
@@ -64,7 +65,7 @@ export class PracticesView implements vscode.TreeDataProvider<Node> {
         kind: "leaf",
         id: `construct:${base}:${construct}`,
         label: words(construct),
-        description: c.assessment ? `${c.assessment} on ${c.assessedOn}` : `not assessed · ${countOf(c.notes, "note")}`,
+        description: c.assessment ? `${c.assessment} on ${c.assessedOn}` : `not assessed · ${plural(c.notes, "note")}`,
         icon: c.assessment === "full" ? "check" : c.assessment ? "circle-outline" : "dash",
         open: c.assessedIn ? { root: study.root, file: c.assessedIn } : undefined,
       });
@@ -98,7 +99,7 @@ export class PracticesView implements vscode.TreeDataProvider<Node> {
         const item = new vscode.TreeItem(p.id, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `practice:${node.study.root}:${p.id}`;
         const look = p.integration ? ICONS[p.integration] : undefined;
-        item.description = `${look ? look.text + " · " : ""}${countOf(p.notes, "note")}`;
+        item.description = `${look ? look.text + " · " : ""}${plural(p.notes, "note")}`;
         item.iconPath = look ? new vscode.ThemeIcon(look.icon, look.colour ? new vscode.ThemeColor(look.colour) : undefined) : new vscode.ThemeIcon("home");
         item.tooltip = `${p.name ?? p.id}: ${look?.text ?? "no integration judgement"}${p.reasons.length ? "\n" + p.reasons.join("\n") : ""}`;
         item.contextValue = "fieldnotes.practice";

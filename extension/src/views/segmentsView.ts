@@ -3,7 +3,8 @@
 // practice. Clicking a row opens the note with the segment selected.
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { countOf, type Filters, type SegmentRow, type WorkbenchData } from "./data";
+import { plural } from "../../../server/core/plural.js";
+import { type Filters, type SegmentRow, type WorkbenchData } from "./data";
 
 type Node = { kind: "note"; file: string; rows: SegmentRow[] } | { kind: "segment"; row: SegmentRow } | { kind: "message"; text: string };
 
@@ -50,7 +51,7 @@ export class SegmentsView implements vscode.TreeDataProvider<Node> {
     this.error = error;
     if (this.view) {
       this.view.description = describeFilters(this.query.filters);
-      this.view.message = error ? error : next ? `${countOf(next.total, "segment")}${next.total > next.segments.length ? ` (first ${next.segments.length} shown)` : ""}` : undefined;
+      this.view.message = error ? error : next ? `${plural(next.total, "segment")}${next.total > next.segments.length ? ` (first ${next.segments.length} shown)` : ""}` : undefined;
     }
     this.changed.fire(undefined);
   }
@@ -73,7 +74,7 @@ export class SegmentsView implements vscode.TreeDataProvider<Node> {
     if (node.kind === "note") {
       const item = new vscode.TreeItem(path.posix.basename(node.file), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `note:${this.query?.root}:${node.file}`;
-      item.description = `${path.posix.dirname(node.file)} · ${countOf(node.rows.length, "segment")}`;
+      item.description = `${path.posix.dirname(node.file)} · ${plural(node.rows.length, "segment")}`;
       item.resourceUri = vscode.Uri.file(path.join(this.query!.root, ...node.file.split("/")));
       item.iconPath = vscode.ThemeIcon.File;
       return item;
