@@ -25,3 +25,41 @@ for (const f of files) {
 }
 process.stderr.write(JSON.stringify({ files: files.length, nodes, parseMs: performance.now() - t0 }) + "\\n");
 `;
+
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root: the bare parse resolves unified, remark and yaml from its node_modules. */
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const HAS_TIME = existsSync("/usr/bin/time");
+
+/**
+ * Runs `node ...nodeArgs` as a child process, under GNU time when it is installed.
+ * Returns { ms (wall), rss (peak KB, NaN without GNU time), status, stdout, stderr }.
+ * Throws when the process exits other than 0 or 1 (1 is a check that found errors).
+ */
+export function runNode(nodeArgs, { cwd = REPO } = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = HAS_TIME
+    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS_KB %M", process.execPath, ...nodeArgs], { cwd, encoding: "utf8", maxBuffer: 1 << 30 })
+    : spawnSync(process.execPath, nodeArgs, { cwd, encoding: "utf8", maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const rss = Number(/MAXRSS_KB (\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`node ${nodeArgs.slice(0, 3).join(" ")} exited ${r.status}: ${r.stderr}`);
+  return { ms, rss, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The bare parse of every .md file under dir, as a process run from the repository (so that its imports
+ * resolve). Returns { ms (process wall), parseMs (inside), files, rss }. Throws when it did not parse
+ * one file: a baseline that failed to run must never become a 0.1 s denominator.
+ */
+export function bareParse(dir) {
+  const r = runNode(["--input-type=module", "-e", BASELINE, dir], { cwd: REPO });
+  const line = (r.stderr ?? "").split("\n").find((l) => l.startsWith("{"));
+  const facts = line ? JSON.parse(line) : null;
+  if (r.status !== 0 || !facts || facts.files === 0) throw new Error(`bench: the bare parse of ${dir} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  return { ms: r.ms, parseMs: facts.parseMs, files: facts.files, rss: r.rss };
+}

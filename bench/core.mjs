@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASELINE } from "./baseline.mjs";
+import { bareParse, runNode } from "./baseline.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -47,17 +47,7 @@ process.stderr.write("MAXRSS_KB " + process.resourceUsage().maxRSS + "\\n");
 process.exitCode = code;
 `;
 
-/** Runs a node process; returns wall ms, peak RSS (KB) and stderr. */
-function run(nodeArgs) {
-  const t0 = process.hrtime.bigint();
-  const r = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS_KB %M", process.execPath, ...nodeArgs], { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 30 })
-    : spawnSync(process.execPath, nodeArgs, { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 30 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rss = Number(/MAXRSS_KB (\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${nodeArgs.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return { ms, rss, stderr: r.stderr, stdout: r.stdout };
-}
+const run = (nodeArgs) => runNode(nodeArgs);
 
 function checkArgs() {
   return hasTime
@@ -85,9 +75,9 @@ const rss = [];
 let checked = "";
 // Interleave the runs so that background load on a shared machine hits every measure alike.
 for (let i = 0; i < RUNS; i++) {
-  const b = run(["--input-type=module", "-e", BASELINE, study]);
+  const b = bareParse(study);
   baseline.push(b.ms);
-  baselineParse.push(JSON.parse(b.stderr.split("\n").find((l) => l.startsWith("{"))).parseMs);
+  baselineParse.push(b.parseMs);
   clearCache();
   const c = run(checkArgs());
   cold.push(c.ms);

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASELINE } from "./baseline.mjs";
+import { bareParse, runNode } from "./baseline.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -64,17 +64,7 @@ git("commit", "-q", "-am", "coder B");
 git("checkout", "-q", "main");
 console.log(`coder-b: ${changed} of ${seen} inline codes changed`);
 
-const hasTime = existsSync("/usr/bin/time");
-function run(nodeArgs) {
-  const t0 = process.hrtime.bigint();
-  const r = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "MAXRSS_KB %M", process.execPath, ...nodeArgs], { cwd: study, encoding: "utf8", maxBuffer: 1 << 30 })
-    : spawnSync(process.execPath, nodeArgs, { cwd: study, encoding: "utf8", maxBuffer: 1 << 30 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rss = Number(/MAXRSS_KB (\d+)/.exec(r.stderr ?? "")?.[1] ?? NaN);
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${nodeArgs.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return { ms, rss, stdout: r.stdout };
-}
+const run = (nodeArgs) => runNode(nodeArgs, { cwd: study });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 run([CLI, "check", "--format", "json"]); // fills the working study's cache: the warm state
@@ -84,7 +74,7 @@ const agree = [];
 const rss = [];
 let summary = "";
 for (let i = 0; i < RUNS; i++) {
-  baseline.push(run(["--input-type=module", "-e", BASELINE, study]).ms);
+  baseline.push(bareParse(study).ms);
   const d = run([CLI, "diff", "main", "coder-b", "--format", "json"]);
   diff.push(d.ms);
   rss.push(d.rss);

@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BASELINE } from "./baseline.mjs";
+import { bareParse, runNode } from "./baseline.mjs";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -35,13 +35,7 @@ if (gen.status !== 0) {
 console.log(gen.stdout.trim());
 
 
-function run(nodeArgs) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, nodeArgs, { cwd: REPO, encoding: "utf8", maxBuffer: 1 << 30 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${nodeArgs.slice(0, 3).join(" ")} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (nodeArgs) => runNode(nodeArgs);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const qdpx = join(work, "study.qdpx");
@@ -52,7 +46,7 @@ const exported = [];
 const imported = [];
 let summary = "";
 for (let i = 0; i < RUNS; i++) {
-  baseline.push(run(["--input-type=module", "-e", BASELINE, study]).ms);
+  baseline.push(bareParse(study).ms);
   const e = run([CLI, "export", study, "--format", "qdpx", "--out", qdpx, "--force"]);
   exported.push(e.ms);
   summary = e.stderr.trim().split("\n").pop();
