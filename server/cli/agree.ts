@@ -51,7 +51,7 @@ export async function agreeCommand(argv: string[], io: Io): Promise<number> {
     const [a, b] = versions;
     let result;
     try {
-      result = compareCoding(a, b);
+      result = await compareCoding(a, b);
     } catch (err) {
       if (err instanceof NothingToCompareError) return io.err(`fieldnotes agree: ${err.message}\n`), 2;
       throw err;

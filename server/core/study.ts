@@ -485,8 +485,11 @@ export class Study {
       current.mtimeMs = f.mtimeMs;
       return { record: current };
     }
-    const cached = this.cache.get(hash);
-    if (cached) return { record: this.record(f.rel, hash, cached, f.size, f.mtimeMs) };
+    // Known content under another name or stamp (a git version's copy, a moved note): its facts are
+    // decoded only if a view needs them; the verdict may be cached too.
+    if (this.cache.has(hash)) {
+      return { record: this.record(f.rel, hash, () => this.cache.get(hash) ?? this.readAndParse(f.rel), f.size, f.mtimeMs) };
+    }
     return { bytes, hash };
   }
 

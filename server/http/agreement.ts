@@ -19,7 +19,7 @@ export function registerAgreement(app: Hono, study: Study): void {
       versions.push(await openRevision(study.root, b));
       const problem = versions.map(configProblem).find(Boolean);
       if (problem) return c.json({ error: problem }, 400, HEADERS);
-      return c.json(compareCoding(versions[0], versions[1]).report, 200, HEADERS);
+      return c.json((await compareCoding(versions[0], versions[1])).report, 200, HEADERS);
     } catch (err) {
       if (err instanceof GitError || err instanceof NothingToCompareError) return c.json({ error: err.message }, 400, HEADERS);
       throw err;

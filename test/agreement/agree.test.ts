@@ -10,6 +10,9 @@ import { listen, type RunningServer } from "../../server/http/serve.js";
 import { http } from "../http/helpers.js";
 import { BASIC_CODEBOOK, BASIC_CONFIG, OWN_GENERATOR, cleanupTemp, ensureBuilt, generate, makeStudy, runCli, tempDir } from "../fixtures/helpers.js";
 import { commitAll, git, makeRepo, writeFiles } from "../history/git.js";
+import { openFolder } from "../../server/core/git/revision.js";
+import { compareCoding } from "../../server/core/agreement/compare.js";
+import { cpSync } from "node:fs";
 
 beforeAll(() => ensureBuilt(), 120_000);
 afterAll(() => cleanupTemp());
@@ -336,5 +339,29 @@ describe("undefined coefficients and bad input", () => {
       expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
       if (!/give two versions/.test(message.source)) expect(r.stderr.trim().split("\n")).toHaveLength(1);
     }
+  }, 120_000);
+
+  it("a comparison scanned in worker threads (the built CLI, 240 notes) equals one scanned in a single thread", async () => {
+    const a = tempDir("fieldnotes-threads-a-");
+    generate(OWN_GENERATOR, a, ["--notes", "240", "--practices", "3", "--codes", "12", "--seed", "23", "--broken", "0.02"]);
+    const b = tempDir("fieldnotes-threads-b-");
+    cpSync(a, b, { recursive: true });
+    // B: every seventh inline code dropped, so that many notes differ and many stay the same.
+    let seen = 0;
+    for (const f of (readdirSync(join(b, "notes"), { recursive: true }) as string[]).filter((x) => x.endsWith(".md"))) {
+      const path = join(b, "notes", f);
+      const text = readFileSync(path, "utf8");
+      const close = text.indexOf("\n---", 4);
+      writeFileSync(path, text.slice(0, close) + text.slice(close).replace(/ #([a-z][a-z0-9-]*)/g, (m) => (++seen % 7 === 0 ? "" : m)));
+    }
+    const cli = await agreeJson([a, b], a);
+    // From the TypeScript sources the worker file does not exist, so scan.ts reads every note in this thread.
+    const [va, vb] = [await openFolder(a, { cache: false }, a), await openFolder(b, { cache: false }, b)];
+    const here = (await compareCoding(va, vb)).report;
+    expect(cli.disagreements.length).toBeGreaterThan(20);
+    expect(cli.units).toBe(here.units);
+    expect(cli.codes).toEqual(here.codes);
+    expect(cli.disagreements).toEqual(here.disagreements);
+    expect(cli.unmatched).toEqual(here.unmatched);
   }, 120_000);
 });

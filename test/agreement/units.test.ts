@@ -9,7 +9,7 @@ import remarkFrontmatter from "remark-frontmatter";
 import remarkGfm from "remark-gfm";
 import type { Nodes, Parents, Root } from "mdast";
 import { LineIndex, parseNoteText } from "../../server/core/index.js";
-import { matchUnits, noteSegments, unitKey } from "../../server/core/agreement/units.js";
+import { matchUnits, unitSegments, unitKey } from "../../server/core/agreement/units.js";
 
 const markdown = unified().use(remarkParse).use(remarkFrontmatter, ["yaml"]).use(remarkGfm);
 const SEGMENT_TYPES = new Set(["paragraph", "heading", "tableCell"]);
@@ -51,7 +51,7 @@ describe("units", () => {
     fc.assert(
       fc.property(body, (b) => {
         const text = FRONTMATTER + b;
-        const all = noteSegments(Buffer.from(text));
+        const all = unitSegments(Buffer.from(text));
         expect(all.map((s) => ({ line: s.line, text: s.text }))).toEqual(segmentsFromTree(text));
         expect(all.filter((s) => s.codes.length).map((s) => ({ line: s.line, text: s.text, codes: s.codes }))).toEqual(parseNoteText(text).segments);
       }),

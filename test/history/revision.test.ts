@@ -3,7 +3,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { openRevision, openStaged, openVersion, GitError } from "../../server/core/git/revision.js";
+import { openRevision, openStaged, openVersion, GitError, scratchBase } from "../../server/core/git/revision.js";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { BASIC_CODEBOOK, BASIC_CONFIG, GOOD_NOTE, cleanupTemp, makeStudy, tempDir } from "../fixtures/helpers.js";
 import { commitAll, git, makeRepo, writeFiles } from "./git.js";
 
@@ -89,5 +91,28 @@ describe("a study at a revision", () => {
     expect(v.study.notes.get("notes/Magenta/a.md")!.hash).toBe(working.study.notes.get("notes/Magenta/a.md")!.hash);
     v.close();
     expect(snapshot()).toEqual(before);
+  }, 120_000);
+
+  it("a version's copy goes to memory (/dev/shm) when it has room, else to the temporary folder, and is removed on close", async () => {
+    const saved = process.env.TMPDIR;
+    try {
+      delete process.env.TMPDIR;
+      const linuxShm = process.platform === "linux" && existsSync("/dev/shm");
+      expect(scratchBase(1024)).toBe(linuxShm ? "/dev/shm" : tmpdir());
+      // More than any /dev/shm holds: the temporary folder, never a full memory disk.
+      expect(scratchBase(2 ** 50)).toBe(tmpdir());
+      process.env.TMPDIR = tempDir("fieldnotes-tmpdir-");
+      expect(scratchBase(1024)).toBe(tmpdir());
+      const top = makeRepo();
+      writeFiles(top, { "fieldnotes.yaml": BASIC_CONFIG, "codebook.yaml": BASIC_CODEBOOK, "notes/Magenta/a.md": GOOD_NOTE });
+      const c = commitAll(top, "first");
+      const v = await openRevision(top, c);
+      expect(readdirSync(process.env.TMPDIR).filter((f) => f.startsWith("fieldnotes-version-"))).toHaveLength(1);
+      v.close();
+      expect(readdirSync(process.env.TMPDIR).filter((f) => f.startsWith("fieldnotes-version-"))).toHaveLength(0);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   }, 120_000);
 });

@@ -3,7 +3,8 @@
 // every disagreement, and the assessments and classifications of the two coders.
 import type { StudyVersion } from "../git/revision.js";
 import type { NoteRecord } from "../study.js";
-import { matchUnits, noteSegments, type Segment, type Unit } from "./units.js";
+import { matchUnits, type Segment, type Unit } from "./units.js";
+import { scanSegments } from "./scan.js";
 import { binaryAgreement, cohensKappa, type TwoByTwo } from "./coefficients.js";
 
 export interface CodeAgreement extends TwoByTwo {
@@ -54,7 +55,7 @@ const byString = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
  * code either side uses inline in a compared note, in A's codebook order, then B's, then any other.
  * Throws NothingToCompareError when no note or no unit is in common.
  */
-export function compareCoding(a: StudyVersion, b: StudyVersion): { report: AgreementReport; detail: AgreementDetail } {
+export async function compareCoding(a: StudyVersion, b: StudyVersion): Promise<{ report: AgreementReport; detail: AgreementDetail }> {
   const warnings: string[] = [];
   const notesA = a.study.notes;
   const notesB = b.study.notes;
@@ -71,12 +72,18 @@ export function compareCoding(a: StudyVersion, b: StudyVersion): { report: Agree
   const unmatched: AgreementReport["unmatched"] = [];
   // Codes used inline in a compared note on either side (in a unit or not).
   const used = new Set<string>();
-  for (const file of compared) {
-    const [sa, sb] = segmentsOfBoth(a, b, notesA.get(file)!, notesB.get(file)!);
-    for (const s of [...sa, ...sb]) for (const c of s.codes) used.add(c);
-    const m = matchUnits(file, sa, sb);
-    units.push(...m.units);
-    unmatched.push(...m.unmatched);
+  // In slices, so that only a slice's bytes are held at once; each slice scanned on every core.
+  for (let from = 0; from < compared.length; from += SLICE) {
+    const files = compared.slice(from, from + SLICE);
+    const both = await segmentsOfBoth(a, b, files);
+    files.forEach((file, i) => {
+      const [sa, sb] = both[i];
+      for (const s of sa) for (const c of s.codes) used.add(c);
+      for (const s of sb) for (const c of s.codes) used.add(c);
+      const m = matchUnits(file, sa, sb);
+      for (const u of m.units) units.push(u);
+      for (const u of m.unmatched) unmatched.push(u);
+    });
   }
   if (!units.length) throw new NothingToCompareError(`The ${compared.length} note(s) in common share no segment of text: there is no unit to compare.`);
 
@@ -130,13 +137,22 @@ export function compareCoding(a: StudyVersion, b: StudyVersion): { report: Agree
   return { report, detail: { units } };
 }
 
-/** Segments of one note on both sides; identical bytes are parsed once. */
-function segmentsOfBoth(a: StudyVersion, b: StudyVersion, ra: NoteRecord, rb: NoteRecord): [Segment[], Segment[]] {
-  const bytesA = a.read(ra.file);
-  const sa = bytesA ? noteSegments(bytesA) : [];
-  if (ra.hash && ra.hash === rb.hash) return [sa, sa];
-  const bytesB = b.read(rb.file);
-  return [sa, bytesB ? noteSegments(bytesB) : []];
+/** Notes per slice of the comparison. */
+const SLICE = 2000;
+
+/** Segments of each note on both sides, in order; identical bytes (same content hash) are scanned once. */
+async function segmentsOfBoth(a: StudyVersion, b: StudyVersion, files: string[]): Promise<[Segment[], Segment[]][]> {
+  const bytes: Uint8Array[] = [];
+  const empty = new Uint8Array(0);
+  const slots = files.map((file) => {
+    const ra = a.study.notes.get(file)!;
+    const rb = b.study.notes.get(file)!;
+    const ia = bytes.push(a.read(ra.file) ?? empty) - 1;
+    const ib = ra.hash && ra.hash === rb.hash ? ia : bytes.push(b.read(rb.file) ?? empty) - 1;
+    return [ia, ib] as const;
+  });
+  const scanned = await scanSegments(bytes);
+  return slots.map(([ia, ib]) => [scanned[ia], scanned[ib]]);
 }
 
 /** A sentence when the two codebooks differ (codes only on one side, or changed entries), else undefined. */

@@ -29,7 +29,7 @@ export function unitKey(text: string, codes: string[]): string {
  * Every segment (paragraph, heading, table cell) of a note's body, in document order, read from its
  * bytes as the core reads notes (BOM dropped, invalid UTF-8 as U+FFFD). Binary files give none.
  */
-export function noteSegments(bytes: Uint8Array): Segment[] {
+export function unitSegments(bytes: Uint8Array): Segment[] {
   const decoded = decodeBytes(bytes);
   if (decoded.binary) return [];
   const text = decoded.text;

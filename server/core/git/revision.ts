@@ -2,7 +2,7 @@
 // (`ls-tree`/`ls-files` and one `cat-file --batch`) into a temporary folder and opened there as a
 // Study, so the working tree and the index are never touched. The working study's facts cache is
 // read (never written), so notes that did not change are not parsed again.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, statfsSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -71,8 +71,14 @@ function wanted(path: string, codebook: string): boolean {
   return /\.(md|markdown|ya?ml)$/i.test(path) || path === codebook;
 }
 
-/** Writes the entries' blobs under `dir` (symbolic links as links, which Study reports and never follows). */
-async function materialise(loc: StudyLocation, entries: TreeEntry[], dir: string): Promise<void> {
+interface Blob {
+  path: string;
+  mode: string;
+  bytes: Buffer;
+}
+
+/** The blobs of the entries fieldnotes reads (see wanted), through one `git cat-file --batch`. */
+async function readWanted(loc: StudyLocation, entries: TreeEntry[]): Promise<Blob[]> {
   const configEntry = entries.find((e) => e.path === CONFIG_FILE);
   let codebook = "codebook.yaml";
   const blobsNeeded: TreeEntry[] = [];
@@ -93,20 +99,47 @@ async function materialise(loc: StudyLocation, entries: TreeEntry[], dir: string
     blobsNeeded.push(e);
   }
   const blobs = await readBlobs(loc.top, blobsNeeded.map((e) => e.oid));
-  const made = new Set<string>();
+  const out: Blob[] = [];
   for (const e of blobsNeeded) {
     const bytes = blobs.get(e.oid);
-    if (!bytes) continue;
-    const abs = join(dir, e.path);
+    if (bytes) out.push({ path: e.path, mode: e.mode, bytes });
+  }
+  return out;
+}
+
+/** Writes the blobs under `dir` (symbolic links as links, which Study reports and never follows). */
+function materialise(blobs: Blob[], dir: string): void {
+  const made = new Set<string>();
+  for (const { path, mode, bytes } of blobs) {
+    const abs = join(dir, path);
     const parent = dirname(abs);
     if (!made.has(parent)) {
       mkdirSync(parent, { recursive: true });
       made.add(parent);
     }
-    if (e.mode === "120000") symlinkSync(bytes.toString("utf8"), abs);
+    if (mode === "120000") symlinkSync(bytes.toString("utf8"), abs);
     else writeFileSync(abs, bytes);
   }
 }
+
+/**
+ * Where a version's temporary copy goes: TMPDIR when the user set it; else, on Linux, /dev/shm (memory:
+ * writing and reading back ten thousand notes there costs a fraction of a disk's file creation, and the
+ * notes' text never reaches a disk) when it has room for `bytes` twice over; else the system's tmpdir().
+ */
+export function scratchBase(bytes: number): string {
+  if (process.env.TMPDIR || process.platform !== "linux") return tmpdir();
+  try {
+    const fs = statfsSync(SHM);
+    if (fs.bavail * fs.bsize > bytes * 2 + SHM_SPARE) return SHM;
+  } catch {
+    // no /dev/shm here
+  }
+  return tmpdir();
+}
+const SHM = "/dev/shm";
+/** Left free in /dev/shm for everything else that uses it (bytes). */
+const SHM_SPARE = 64 * 1024 * 1024;
 
 function parseEntries(out: Buffer, withStage: boolean): (TreeEntry & { stage?: string })[] {
   const entries: (TreeEntry & { stage?: string })[] = [];
@@ -131,9 +164,10 @@ async function openTemp(loc: StudyLocation, entries: TreeEntry[], what: string, 
   if (!entries.some((e) => e.path === CONFIG_FILE)) {
     throw new GitError(`${what} holds no study at ${loc.prefix ? loc.prefix.replace(/\/$/, "") : "the repository's top folder"} (no ${CONFIG_FILE} there).`);
   }
-  const dir = mkdtempSync(join(tmpdir(), "fieldnotes-version-"));
+  const blobs = await readWanted(loc, entries);
+  const dir = mkdtempSync(join(scratchBase(blobs.reduce((n, b) => n + b.bytes.length, 0)), "fieldnotes-version-"));
   try {
-    await materialise(loc, entries, dir);
+    materialise(blobs, dir);
     const study = await Study.open(dir, studyOptions(loc, options));
     return { study, dir };
   } catch (err) {
