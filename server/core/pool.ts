@@ -44,11 +44,27 @@ export class ParsePool {
   private workers: { worker: Worker; busy: Job[] | undefined }[] = [];
   private waiting: (() => void)[] = [];
 
-  /** `expected`: how many notes will be submitted, to decide whether threads are worth it. */
-  constructor(expected: number, size = availableParallelism(), private readonly context?: WorkerContext) {
-    if (expected >= PARALLEL_THRESHOLD && size >= 2 && existsSync(WORKER_FILE)) {
-      for (let i = 0; i < size; i++) this.workers.push(this.spawn());
+  private started = false;
+
+  /**
+   * `expected`: how many notes may be submitted (an upper bound: those found in the cache never are).
+   * Workers start only at the first submit, and only when enough notes may still come to pay for
+   * them: a warm run, every note cached, starts no thread.
+   */
+  constructor(private readonly expected: number, private readonly size = availableParallelism(), private readonly context?: WorkerContext) {}
+
+  private start(remaining: number): void {
+    // Too few to come: this note is parsed here, and a later submit may still start them.
+    if (remaining < PARALLEL_THRESHOLD) return;
+    this.started = true;
+    if (this.size >= 2 && existsSync(WORKER_FILE)) {
+      for (let i = 0; i < this.size; i++) this.workers.push(this.spawn());
     }
+  }
+
+  /** True once threads are running (for tests and benchmarks). */
+  get threaded(): boolean {
+    return this.workers.length > 0;
   }
 
   private spawn() {
@@ -77,7 +93,12 @@ export class ParsePool {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  submit(bytes: Uint8Array): Promise<ParseResult> {
+  /**
+   * Parses a note's bytes. `remaining`: how many more notes are likely to need parsing (an estimate;
+   * defaults to `expected`): threads start once it reaches PARALLEL_THRESHOLD.
+   */
+  submit(bytes: Uint8Array, remaining = this.expected): Promise<ParseResult> {
+    if (!this.started) this.start(remaining);
     if (!this.workers.length) return Promise.resolve(inThread(bytes));
     return new Promise((resolve) => {
       this.queue.push({ bytes, resolve });

@@ -200,6 +200,7 @@ export class Study {
     const workerContext = this.config && this.contextKey ? { config: this.config, codebook: this.codebook, today: this.today } : undefined;
     const pool = new ParsePool(files.length, this.options.workers, workerContext);
     const parsing: Promise<void>[] = [];
+    let uncached = 0;
     try {
       for (let i = 0; i < files.length; i++) {
         const f = files[i];
@@ -212,7 +213,8 @@ export class Study {
         const room = pool.room();
         if (room) await room;
         parsing.push(
-          pool.submit(bytes).then((result) => {
+          // How many more may need parsing, from the share of uncached notes so far.
+          pool.submit(bytes, Math.round((++uncached / (i + 1)) * (files.length - i))).then((result) => {
             if ("facts" in result) {
               this.cache.set(hash, result.facts);
               records[i] = this.record(f.rel, hash, result.facts, f.size, f.mtimeMs);
