@@ -108,7 +108,7 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
     facts.hasFrontmatter = true;
     bodyStart = fm.bodyStart;
     const yamlSrc = text.slice(fm.contentStart, fm.contentEnd);
-    const parsed = parseYamlFacts(yamlSrc, fm.contentStart, index);
+    const parsed = parseYamlFacts(yamlSrc, fm.contentStart, index, true);
     for (const p of parsed.problems) diagnostics.push({ rule: "yaml-syntax", severity: "error", message: `Frontmatter YAML: ${p.message}`, range: p.range });
     if (!parsed.problems.length) {
       if (parsed.value === undefined) facts.fields = [];

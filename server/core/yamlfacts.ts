@@ -3,6 +3,7 @@
 import { parseDocument, isAlias, isMap, isScalar, isSeq, isPair, type Node as YamlNode } from "yaml";
 import type { EntryFact, Range, ValueFact } from "./types.js";
 import type { LineIndex } from "./text.js";
+import { simpleYamlFacts } from "./yamlsimple.js";
 
 export const MAX_YAML_DEPTH = 64;
 
@@ -60,13 +61,17 @@ function nodeDepth(root: unknown): number {
 
 /**
  * Parses YAML `text` that starts at `base` in the text indexed by `index` (lines end at LF, CRLF or CR).
- * Problems (syntax, duplicate keys, nesting) carry ranges in the whole text.
+ * Problems (syntax, duplicate keys, nesting) carry ranges in the whole text. `simple` (a note's
+ * frontmatter, whose entries alone are used): try the fast reader of yamlsimple.ts first.
  */
-export function parseYamlFacts(text: string, base: number, index: LineIndex): ParsedYaml {
+export function parseYamlFacts(text: string, base: number, index: LineIndex, simple = false): ParsedYaml {
   // YAML 1.2 ends lines at a lone CR too, but the yaml package does not: give it LF instead (one
   // character for one, so every offset stays the same).
   const src = text.includes("\r") ? text.replace(/\r(?!\n)/g, "\n") : text;
   const at = (start: number, end: number): Range => index.range(base + start, base + Math.max(start, end));
+  // Most frontmatter is a few plain `key: value` lines: read those without the yaml package.
+  const fast = simple ? simpleYamlFacts(src, at) : undefined;
+  if (fast) return { value: fast, problems: [] };
   const deep = excessiveFlowDepth(src);
   if (deep !== -1) {
     return { problems: [{ message: `YAML nests deeper than ${MAX_YAML_DEPTH} levels.`, range: at(deep, deep + 1) }] };
