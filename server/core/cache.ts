@@ -194,11 +194,82 @@ export class FactsCache {
     this.dirty = true;
   }
 
-  /** Stores facts already serialised by a worker (see serializeFacts). */
+  /**
+   * Stores facts already serialised by a worker (see serializeFacts). They are also written at once to
+   * a new pack (while the workers parse the next notes), so that the save after a cold load only
+   * renames that pack and writes the index, instead of writing every note's facts in a serial tail.
+   */
   setSerialized(hash: string, json: string): void {
     if (!this.enabled) return;
     this.fresh.set(hash, json);
     this.dirty = true;
+    this.stream(hash, json);
+  }
+
+  /** The pack being streamed (see setSerialized); it becomes part of the cache at the next save. */
+  private streaming?: { name: string; tmp: string; out: FileWriter; placed: Map<string, Location> };
+  /** Streaming failed once (or the cache folder is refused): facts wait for save() as before. */
+  private streamOff = false;
+
+  private stream(hash: string, json: string): void {
+    if (this.readOnly || this.streamOff) return;
+    try {
+      if (!this.streaming) {
+        if (cacheRefusal(this.root)) {
+          this.streamOff = true;
+          return;
+        }
+        this.prepareDir();
+        const name = packName();
+        const tmp = join(this.dir, `${name}.tmp`);
+        this.streaming = { name, tmp, out: new FileWriter(tmp), placed: new Map() };
+      }
+      const s = this.streaming;
+      const record = `${hash}\t${checksum(json)}\t${json}\n`;
+      s.placed.set(hash, { pack: s.name, offset: s.out.bytes, length: Buffer.byteLength(record) });
+      s.out.write(record);
+    } catch {
+      // A full disk or a vanished folder: save() writes (or reports) what is left.
+      this.dropStream();
+      this.streamOff = true;
+    }
+  }
+
+  private dropStream(): void {
+    const s = this.streaming;
+    this.streaming = undefined;
+    s?.out.abandon();
+  }
+
+  /** Closes and names the streamed pack; its live records leave `fresh`. Returns the pack's name. */
+  private finishStream(live: Set<string>): string | undefined {
+    const s = this.streaming;
+    if (!s) return undefined;
+    this.streaming = undefined;
+    try {
+      s.out.close();
+      renameSync(s.tmp, join(this.dir, s.name));
+    } catch (err) {
+      s.out.abandon();
+      throw err;
+    }
+    this.known.add(s.name);
+    for (const [hash, loc] of s.placed) {
+      if (!live.has(hash)) continue;
+      this.locations.set(hash, loc);
+      this.fresh.delete(hash);
+    }
+    return s.name;
+  }
+
+  /** The cache folder and its .gitignore (the cache holds note text: it must never be committed). */
+  private prepareDir(): void {
+    mkdirSync(this.dir, { recursive: true });
+    // Whole or not at all (safewrite.ts); an empty one (left by a full disk before) is written again.
+    const ignore = join(this.root, ".fieldnotes", ".gitignore");
+    const st = statSync(ignore, { throwIfNoEntry: false });
+    if (!st) writeNewIfAbsent(ignore, GITIGNORE);
+    else if (st.isFile() && st.size === 0) writeReplacing(ignore, GITIGNORE);
   }
 
   /**
@@ -256,16 +327,13 @@ export class FactsCache {
         }
       }
     }
-    if (!this.dirty) return;
-    if (cacheRefusal(this.root)) return; // a link appeared since the study was opened: write nothing through it
+    if (!this.dirty) return this.dropStream();
+    if (cacheRefusal(this.root)) return this.dropStream(); // a link appeared since the study was opened: write nothing through it
     const written: string[] = [];
     try {
-      mkdirSync(this.dir, { recursive: true });
-      // Whole or not at all (safewrite.ts); an empty one (left by a full disk before) is written again.
-      const ignore = join(this.root, ".fieldnotes", ".gitignore");
-      const st = statSync(ignore, { throwIfNoEntry: false });
-      if (!st) writeNewIfAbsent(ignore, GITIGNORE);
-      else if (st.isFile() && st.size === 0) writeReplacing(ignore, GITIGNORE);
+      this.prepareDir();
+      const streamed = this.finishStream(live);
+      if (streamed) written.push(streamed);
       if (this.fresh.size) written.push(this.writePack([...this.fresh].map(([hash, f]) => [hash, typeof f === "string" ? f : serializeFacts(f)])));
       this.compactIfWorthIt(written);
       this.writeIndex();
@@ -281,7 +349,7 @@ export class FactsCache {
 
   /** Writes records to a new pack and points their hashes at it; returns the pack's name. */
   private writePack(records: Iterable<[string, string]>): string {
-    const name = `facts-${Date.now().toString(36)}-${process.pid}-${(packCounter++).toString(36)}.pack`;
+    const name = packName();
     const tmp = join(this.dir, `${name}.tmp`);
     const out = new FileWriter(tmp);
     const placed: [string, Location][] = [];
@@ -291,10 +359,12 @@ export class FactsCache {
         placed.push([hash, { pack: name, offset: out.bytes, length: Buffer.byteLength(record) }]);
         out.write(record);
       }
-    } finally {
       out.close();
+      renameSync(tmp, join(this.dir, name));
+    } catch (err) {
+      out.abandon();
+      throw err;
     }
-    renameSync(tmp, join(this.dir, name));
     this.known.add(name);
     for (const [hash, loc] of placed) this.locations.set(hash, loc);
     return name;
@@ -343,13 +413,12 @@ export class FactsCache {
         const v = this.verdicts.get(hash);
         line(["h", hash, loc ? packNo.get(loc.pack)! : -1, loc?.offset ?? 0, loc?.length ?? 0, v ? (v.practice ? [v.diagnostics, v.errorRules, v.practice] : [v.diagnostics, v.errorRules]) : 0]);
       }
-    } catch (err) {
       out.close();
-      rmQuietly(tmp);
+      renameSync(tmp, file);
+    } catch (err) {
+      out.abandon();
       throw err;
     }
-    out.close();
-    renameSync(tmp, file);
   }
 
   /**
@@ -381,6 +450,8 @@ export class FactsCache {
 }
 
 let packCounter = 0;
+/** A pack name no other process or save uses. */
+const packName = () => `facts-${Date.now().toString(36)}-${process.pid}-${(packCounter++).toString(36)}.pack`;
 
 
 /** Calls `onLine` for each line of a file, reading it in chunks (never the whole file as one string). */
@@ -453,9 +524,23 @@ class FileWriter {
   private readonly fd: number;
   private parts: string[] = [];
   private size = 0;
+  private closed = false;
   bytes = 0;
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.fd = openSync(path, "wx");
+  }
+  /** Closes without writing what is buffered, and removes the file (a write that failed: nothing half-written stays). */
+  abandon(): void {
+    this.parts = [];
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable
+      }
+    }
+    rmQuietly(this.path);
   }
   write(s: string): void {
     this.parts.push(s);
@@ -468,9 +553,11 @@ class FileWriter {
     this.size = 0;
   }
   close(): void {
+    if (this.closed) return;
     try {
       this.flush();
     } finally {
+      this.closed = true;
       closeSync(this.fd);
     }
   }

@@ -137,6 +137,51 @@ describe("facts cache", () => {
   }, 120_000);
 });
 
+describe("facts streamed to a pack while worker threads parse (a cold load of 300 notes or more)", () => {
+  let big: string;
+  beforeAll(() => {
+    big = join(tempDir("fieldnotes-cache-stream-"), "study");
+    generate(OWN_GENERATOR, big, ["--notes", "400", "--practices", "4", "--codes", "30", "--seed", "9", "--broken", "0.05"]);
+    age(big);
+  }, 120_000);
+  const report = async (args: string[]) => {
+    const r = await runCli(["report", big, "--format", "json", ...args]);
+    return JSON.stringify({ ...JSON.parse(r.stdout), generatedAt: "" });
+  };
+
+  it("leaves one named pack and no temporary file, and the warm answers equal the uncached ones", async () => {
+    const truth = await report(["--no-cache"]);
+    expect(await report([])).toBe(truth); // cold: parsed in threads, facts streamed
+    expect(readdirSync(join(big, ...CACHE)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(packs(big)).toHaveLength(1);
+    expect(readFileSync(join(big, ".fieldnotes", ".gitignore"), "utf8")).toContain("*");
+    expect(await report([])).toBe(truth); // warm: every fact read back from the streamed pack
+  }, 180_000);
+
+  it("a full disk during streaming: one line, the right answers, nothing half-written left", async (ctx) => {
+    rmSync(join(big, ".fieldnotes"), { recursive: true, force: true });
+    const dir = join(big, ".fieldnotes");
+    mkdirSync(dir);
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]).status === 0;
+    if (!mounted) {
+      console.warn("cache streaming failure test skipped: cannot mount a small tmpfs here (needs root)");
+      ctx.skip();
+    }
+    try {
+      const r = await runCli(["check", big, "--format", "json"]);
+      const lines = r.stderr.trim().split("\n").filter(Boolean);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^fieldnotes: warning: the cache could not be written \(ENOSPC\)/);
+      const cold = await runCli(["check", big, "--format", "json", "--no-cache"]);
+      expect(r.stdout).toBe(cold.stdout);
+      expect(readdirSync(join(dir, "cache")).filter((f) => f.endsWith(".tmp") || f.endsWith(".pack"))).toEqual([]);
+    } finally {
+      spawnSync("umount", [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
 describe("forEachLine", () => {
   it("gives every line of a file larger than its read chunk, multi-byte text across chunk edges included", () => {
     const dir = tempDir("fieldnotes-lines-");
