@@ -1,0 +1,98 @@
+// `fieldnotes serve` under load, over real HTTP on 127.0.0.1 (issue 9, section 7 "Load"): the work per
+// request is bounded. A study version's Summary is serialised once whatever the number of concurrent
+// requests; a request whose client has left before it is answered costs no render; a burst of
+// connections larger than Node's default listen backlog is accepted at once. Figures (latency, p99)
+// are in bench/http.mjs, not here.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { createServer, type Server } from "node:http";
+import { connect, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { Study } from "../../server/core/index.js";
+import { createApp } from "../../server/http/app.js";
+import { listen, type RunningServer } from "../../server/http/serve.js";
+import { copyStudy, http, poll } from "./helpers.js";
+
+describe("load: one serialisation per study version", () => {
+  let server: RunningServer;
+  let cleanup: () => void;
+  const renders: { key: string; version: number }[] = [];
+  beforeAll(async () => {
+    let dir: string;
+    ({ dir, cleanup } = copyStudy());
+    server = await listen({ study: await Study.open(dir, { cache: false }), port: 0, watch: false, onRender: (key, version) => renders.push({ key, version }) });
+  });
+  afterAll(async () => {
+    await server?.close();
+    cleanup?.();
+  });
+
+  it("32 concurrent GET /api/summary (and 32 more, gzip and not) build the Summary's JSON once and send the same bytes", async () => {
+    const summaries = () => renders.filter((r) => r.key === "summary").length;
+    const first = await Promise.all(Array.from({ length: 32 }, () => http(server.port, "/api/summary")));
+    expect(first.map((r) => r.status)).toEqual(first.map(() => 200));
+    expect(new Set(first.map((r) => r.text)).size).toBe(1);
+    expect(summaries()).toBe(1);
+    const again = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => http(server.port, "/api/summary", { headers: i % 2 ? { "accept-encoding": "gzip" } : {} })),
+    );
+    expect(again.filter((r) => r.headers["content-encoding"] === "gzip").length).toBe(16);
+    expect(again.filter((r) => !r.headers["content-encoding"]).every((r) => r.text === first[0].text)).toBe(true);
+    expect(summaries()).toBe(1);
+  });
+});
+
+describe("load: a request whose client has gone is not rendered", () => {
+  let server: Server;
+  let port = 0;
+  let cleanup: () => void;
+  let release: () => void = () => {};
+  let gate: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  const renders: string[] = [];
+  const log: string[] = [];
+  beforeAll(async () => {
+    let dir: string;
+    ({ dir, cleanup } = copyStudy());
+    const study = await Study.open(dir, { cache: false });
+    // The app as `listen` builds it, with a freshness gate the test opens: a request waits at the gate
+    // as it would wait for the index to catch up with a burst of file changes.
+    const app = createApp(study, {
+      port: () => port,
+      settled: () => {
+        waiting++;
+        return gate;
+      },
+      log: (line) => log.push(line),
+      onRender: (key) => renders.push(key),
+    });
+    server = createServer(getRequestListener(app.fetch));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server?.close(r));
+    server?.closeAllConnections();
+    cleanup?.();
+  });
+
+  it("GET / from a client that disconnects while its request waits builds no report; the next client's request does", async () => {
+    gate = new Promise((r) => (release = r));
+    const client: Socket = connect(port, "127.0.0.1");
+    client.on("error", () => {});
+    await new Promise((r) => client.once("connect", r));
+    client.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    await poll(async () => waiting >= 1, 5_000, "the request to reach the freshness gate");
+    client.destroy();
+    await poll(async () => (await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))) === 0, 5_000, "the server to see the client go");
+    release();
+    await poll(async () => log.some((l) => l.startsWith("GET / ")), 5_000, "the abandoned request to finish");
+    expect(renders.filter((k) => k === "report.html")).toEqual([]);
+    expect(log.find((l) => l.startsWith("GET / "))).toMatch(/^GET \/ 499 /);
+
+    const r = await http(port, "/");
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("<!doctype html>");
+    expect(renders.filter((k) => k === "report.html")).toEqual(["report.html"]);
+  });
+});
