@@ -11,6 +11,9 @@ import { getRequestListener } from "@hono/node-server";
 import { Study } from "../../server/core/index.js";
 import { createApp } from "../../server/http/app.js";
 import { listen, type RunningServer } from "../../server/http/serve.js";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensureBuilt, runCli } from "../fixtures/helpers.js";
 import { copyStudy, http, poll } from "./helpers.js";
 
 describe("load: one serialisation per study version", () => {
@@ -94,5 +97,53 @@ describe("load: a request whose client has gone is not rendered", () => {
     expect(r.status).toBe(200);
     expect(r.text).toContain("<!doctype html>");
     expect(renders.filter((k) => k === "report.html")).toEqual(["report.html"]);
+  });
+});
+
+describe("load: the HTML report rebuilds only the changed practice's drill-down, and nothing stale", () => {
+  let server: RunningServer;
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    ensureBuilt();
+    ({ dir, cleanup } = copyStudy());
+    server = await listen({ study: await Study.open(dir, { cache: false }), port: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    cleanup?.();
+  });
+
+  it("after notes of one practice change (new evidence, a note moved out, a note's practice changed), GET / is the page a fresh study renders", async () => {
+    // The same page as built by another process from the files alone (`report --format html`, whose
+    // links are to the files rather than the server's /notes/ pages): no state of this server in it.
+    const time = (html: string) => html.replace(/<time datetime="[^"]*">[^<]*<\/time>/, "<time></time>");
+    const fresh = async () => {
+      const r = await runCli(["report", dir, "--format", "html", "--no-cache"]);
+      expect(r.code, r.stderr).toBe(0);
+      return time(r.stdout);
+    };
+    const served = (html: string) => time(html).replaceAll('href="/notes/', 'href="');
+    const page = async () => {
+      const r = await http(server.port, "/");
+      expect(r.status).toBe(200);
+      return r;
+    };
+    let etag = (await page()).headers.etag;
+    expect(served((await page()).text)).toBe(await fresh());
+    const magenta = join(dir, "notes/Magenta");
+    const [a, b] = readdirSync(magenta).filter((f) => f.endsWith(".md")).sort();
+    const edits: [string, (t: string) => string][] = [
+      [a, (t) => t + "\nA new sentence about the link worker's referrals. #gp-buy-in\n"],
+      [b, (t) => t.replace(/^practice: Magenta$/m, "practice: Ochre")],
+      [a, (t) => t.replace(/#gp-buy-in/g, "#understanding-the-role")],
+    ];
+    for (const [file, edit] of edits) {
+      writeFileSync(join(magenta, file), edit(readFileSync(join(magenta, file), "utf8")));
+      await poll(async () => (await page()).headers.etag !== etag, 10_000, "a new version of the report");
+      const now = await page();
+      etag = now.headers.etag;
+      expect(served(now.text)).toBe(await fresh());
+    }
   });
 });
