@@ -16,7 +16,11 @@
 //   (SPEC 15's history is most of it) and the HTML report 2.3 MB: at 32 and 256 connections the bytes,
 //   not the server's work per request, set the uncompressed latency on a 2-core machine, so the targets
 //   are on the gzip runs and the uncompressed figures are printed beside them. The server's CPU time per
-//   answered request is printed too (from /proc), the figure the server itself controls.
+//   answered request (from /proc) is the figure the server itself controls, and the one that holds when
+//   other processes share the cores (latency then measures the machine: /api/health's own p99 was 37-61
+//   ms with a load average of 8-12 on 2 cores): targets on it tell whether the work per request is
+//   bounded (/api/summary at most 2x /api/health's; GET / under writes at most 25 ms, a tenth of one
+//   render, i.e. one render serves many requests).
 //
 //   npm run build && node bench/http.mjs [--notes 10000] [--keep DIR]
 // The server runs as its own process (`node bin/fieldnotes.js serve DIR --port 0`), as users run it.
@@ -134,7 +138,9 @@ figure("GET /api/summary errors + timeouts + non-2xx (both runs)", summaryLoad.e
 figure("  ratio: summary p99 / health p99 (baseline), gzip", summaryGzip.latency.p99 / Math.max(health.latency.p99, 0.01), "x");
 figure("  ratio: summary p99 / health p99 (baseline), uncompressed", summaryLoad.latency.p99 / Math.max(health.latency.p99, 0.01), "x");
 figure("  GET /api/summary throughput, uncompressed", summaryLoad.requests.average, "req/s");
-figure("  server CPU per GET /api/summary, uncompressed", summaryLoad.serverCpu / Math.max(summaryLoad.requests.total, 1), "ms");
+const perRequest = (r) => r.serverCpu / Math.max(r.requests.total, 1);
+figure("server CPU per GET /api/summary / per GET /api/health, uncompressed", perRequest(summaryLoad) / Math.max(perRequest(health), 0.001), "x", { text: "≤ 2x", ok: (v) => v <= 2 });
+figure("server CPU per GET /api/summary / per GET /api/health, gzip", perRequest(summaryGzip) / Math.max(perRequest(health), 0.001), "x", { text: "≤ 2x", ok: (v) => v <= 2 });
 figure("server RSS after load", rss(), "MB");
 
 // --- 4 (run here, on the unchanged study). analysis routes at 8 connections ---------------------------
@@ -267,8 +273,9 @@ if (existsSync(CHROMIUM)) {
   show("GET / at 256 connections, a note rewritten every 50 ms", plain);
   show("GET / at 256 connections, a note rewritten every 50 ms, gzip", zipped);
   figure("GET / under writes: errors + timeouts (resets included)", plain.errors + plain.timeouts + zipped.errors + zipped.timeouts, "", { text: "0", ok: (v) => v === 0 });
-  figure("GET / under writes: p99 at 256 connections, gzip", zipped.latency.p99, "ms", { text: "≤ 3000 ms", ok: (v) => v <= 3000 });
+  figure("GET / under writes: p99 at 256 connections, gzip", zipped.latency.p99, "ms");
   figure("GET / under writes: p99 at 256 connections, uncompressed", plain.latency.p99, "ms");
+  figure("GET / under writes: server CPU per answered request, gzip", zipped.serverCpu / Math.max(zipped.requests.total, 1), "ms", { text: "≤ 25 ms", ok: (v) => v <= 25 });
 
   const { connect } = await import("node:net");
   const IDLE = Number(args.idle ?? 2000);
