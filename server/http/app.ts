@@ -3,6 +3,7 @@
 import { Hono, type Context } from "hono";
 import { createHash, randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import type { IncomingMessage } from "node:http";
 import type { Study } from "../core/study.js";
 import { renderMarkdown, renderHtml, segmentsCsv, servedHref, themes } from "../report/index.js";
 import { esc } from "../report/svg.js";
@@ -83,6 +84,15 @@ function acceptsGzip(header: string | undefined): boolean {
   });
 }
 
+/**
+ * Whether the client of this request has gone (its socket closed or half-closed by the client), so
+ * no response can reach it. False when the app is called without a node socket (`app.request`).
+ */
+export function clientGone(c: Context): boolean {
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  return !!socket && (socket.destroyed || !socket.writable);
+}
+
 export function createApp(study: Study, options: AppOptions) {
   const app = new Hono();
   const instance = randomBytes(4).toString("hex");
@@ -159,12 +169,15 @@ export function createApp(study: Study, options: AppOptions) {
   });
 
   // Freshness: answer only once the index reflects every file change already seen.
-  app.use("*", async (_c, next) => {
+  app.use("*", async (c, next) => {
     if (options.settled) {
       // Let file events that arrived together with this request be delivered first.
       await new Promise<void>((resolve) => setImmediate(resolve));
       await options.settled();
     }
+    // A client that left while its request waited gets nothing built for it: under load, abandoned
+    // requests would otherwise each cost a render of a version nobody reads.
+    if (clientGone(c)) return new Response(null, { status: 499 });
     await next();
   });
 

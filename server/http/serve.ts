@@ -38,14 +38,29 @@ export interface ConnectionLimits {
   checkInterval: number;
   /** Open connections at most; beyond it the longest-idle connection is closed for the new one. */
   maxConnections: number;
+  /**
+   * Connections the kernel may hold before the server accepts them (listen(2)'s backlog, capped by
+   * net.core.somaxconn). Node's default, 511, drops the SYNs of a larger burst: those clients, and a
+   * real one among them, wait a second for their retry.
+   */
+  backlog: number;
 }
 
 /**
- * Slow, stalled or idle clients cannot hold the server: headers within 10 s, the whole request within
- * 30 s, keep-alive idle 5 s, checked every second; at most 1,000 connections, the longest idle closed
- * first (20,000 idle sockets shut every other client out for 20 s before these bounds).
+ * Slow, stalled or idle clients cannot hold the server: headers within 5 s (a new connection that
+ * sends nothing is closed then), the whole request within 30 s, keep-alive idle 5 s, checked every
+ * second; at most 1,000 connections, the longest idle closed first; a burst of up to 4,096 connections
+ * waits in the kernel's queue instead of being dropped (20,000 idle sockets shut every other client
+ * out for 20 s before these bounds).
  */
-export const CONNECTION_LIMITS: ConnectionLimits = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, checkInterval: 1_000, maxConnections: 1_000 };
+export const CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeout: 5_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+  checkInterval: 1_000,
+  maxConnections: 1_000,
+  backlog: 4_096,
+};
 
 export interface RunningServer {
   url: string;
@@ -132,7 +147,7 @@ export async function listen(options: ListenOptions): Promise<RunningServer> {
       const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, options.port));
       server.once("error", onError);
       try {
-        server.listen(options.port, bindHost, () => {
+        server.listen(options.port, bindHost, limits.backlog, () => {
           server.off("error", onError);
           resolve();
         });

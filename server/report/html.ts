@@ -295,6 +295,87 @@ function themesPart(out: string[], summary: Summary, list: Theme[], href: NoteHr
   out.push(`</section>`);
 }
 
+interface SectionContext {
+  /** The study's first and last dates (the trajectory's time axis), null when there are no notes. */
+  span: { first: string; last: string } | null;
+  href: NoteHref;
+  cap: number;
+  /** Drill-downs start open (a study of three practices or fewer). */
+  open: boolean;
+}
+
+const sectionMemo = new WeakMap<PracticeSummary, { notes: NoteRecord[]; codebook: Study["codebook"]; first?: string; last?: string; href: NoteHref; cap: number; open: boolean; html: string }>();
+
+/**
+ * One practice's drill-down (attributes, codes, trajectory, evidence) as HTML. Kept while the
+ * practice's summary object, its included note records, the codebook and the page context stay the
+ * same, so that after one note is saved the report renders again only that note's practice here
+ * (on a 10,000-note study, most of a render's trajectory and evidence work).
+ */
+function practiceSection(study: Study, p: PracticeSummary, notes: NoteRecord[], context: SectionContext): string {
+  const m = sectionMemo.get(p);
+  if (
+    m &&
+    m.codebook === study.codebook &&
+    m.first === context.span?.first &&
+    m.last === context.span?.last &&
+    m.href === context.href &&
+    m.cap === context.cap &&
+    m.open === context.open &&
+    sameRecords(m.notes, notes)
+  ) {
+    return m.html;
+  }
+  const out: string[] = [];
+  const label = (p: PracticeSummary) => (p.name ? `${p.id} (${p.name})` : p.id);
+  const { shown, total } = evidenceOf(study, notes, context.cap);
+  const attrs = Object.entries(p.attributes);
+  const codes = Object.entries(p.codes)
+    .sort((a, b) => b[1].notes - a[1].notes)
+    .slice(0, 8)
+    .map(([id, c]) => `${esc(id)} (${c.notes})`);
+  const types = Object.entries(p.byType).map(([k, v]) => `${esc(k)} ${v}`);
+  out.push(
+    `<section class="practice" id="${esc(anchor(p.id))}" aria-labelledby="${esc(anchor(p.id))}-h"><h3 id="${esc(anchor(p.id))}-h">${esc(label(p))}${p.integration ? ` <span class="badge b-${p.integration}">${INTEGRATION_SYMBOL[p.integration]} ${esc(INTEGRATION_WORDS[p.integration])}</span>` : ""}</h3><dl>`,
+    `<dt>Notes</dt><dd>${p.notes}${p.firstDate ? `, ${esc(p.firstDate)} to ${esc(p.lastDate ?? "")}` : ""}${types.length ? ` (${types.join(", ")})` : ""}</dd>`,
+    attrs.length ? `<dt>Attributes</dt><dd>${attrs.map(([k, v]) => `${esc(k)}: ${esc(String(v))}`).join(", ")}</dd>` : "",
+    codes.length ? `<dt>Most frequent codes</dt><dd>${codes.join(", ")}</dd>` : "",
+    p.reasons.length ? `<dt>Why not full</dt><dd>${p.reasons.map(esc).join("; ")}</dd>` : "",
+    p.warnings.length ? `<dt>Warnings</dt><dd class="warning">${p.warnings.map(esc).join("; ")}</dd>` : "",
+    `</dl>`,
+    context.span && p.integrationHistory.length ? `<figure><div class="scroll">${trajectorySvg(p, context.span)}</div><figcaption>Trajectory: the classification over time (band) and each construct's assessments (● full, ◐ partial, ○ absent).</figcaption></figure>` : "",
+  );
+  if (!total) out.push(`<p class="muted">No coded segments yet.</p>`);
+  else {
+    out.push(`<details${context.open ? " open" : ""}><summary>Evidence: ${total} coded segment${total === 1 ? "" : "s"}</summary><ol class="evidence">`);
+    for (const e of shown) {
+      out.push(
+        `<li>${fileLink(context.href, e.file, e.line)}${e.constructs.length ? ` <span class="constructs">${e.constructs.map(constructTitle).map(esc).join(", ")}</span>` : ""}` +
+          `<blockquote>${excerpt(e.text, e.codes)}</blockquote></li>`,
+      );
+    }
+    out.push(`</ol>`);
+    if (total > shown.length) {
+      const api = `/api/practices/${encodeURIComponent(p.id)}`;
+      out.push(
+        `<p class="note">Showing the first ${shown.length} of ${plural(total, "excerpt")}; ${total - shown.length} more ${total - shown.length === 1 ? "is" : "are"} not shown here. ` +
+          `All of them: <a href="${esc(api)}">${esc(api)}</a> on the fieldnotes server, or <code>fieldnotes report --format csv --by segment</code>.</p>`,
+      );
+    }
+    out.push(`</details>`);
+  }
+  out.push(`</section>`);
+  const html = out.join("\n");
+  sectionMemo.set(p, { notes, codebook: study.codebook, first: context.span?.first, last: context.span?.last, href: context.href, cap: context.cap, open: context.open, html });
+  return html;
+}
+
+function sameRecords(a: NoteRecord[], b: NoteRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] || a[i].reading !== b[i].reading) return false;
+  return true;
+}
+
 export function renderHtml(study: Study, options: HtmlOptions = {}): string {
   const summary = options.summary ?? study.summary();
   const cap = options.evidenceCap ?? EVIDENCE_CAP;
@@ -403,45 +484,8 @@ export function renderHtml(study: Study, options: HtmlOptions = {}): string {
     `<p>The evidence of each practice is every coded segment of its included notes, in file order, linked to its file and line. To keep this page quick to open, at most ${cap} excerpts are shown per practice; when there are more, the page says how many and where to find them all (<code>/api/practices/ID</code> on the fieldnotes server).</p>`,
   );
   const span = studySpan(summary);
-  for (const p of summary.practices) {
-    const { shown, total } = evidenceOf(study, byPractice.get(p.id) ?? [], cap);
-    const attrs = Object.entries(p.attributes);
-    const codes = Object.entries(p.codes)
-      .sort((a, b) => b[1].notes - a[1].notes)
-      .slice(0, 8)
-      .map(([id, c]) => `${esc(id)} (${c.notes})`);
-    const types = Object.entries(p.byType).map(([k, v]) => `${esc(k)} ${v}`);
-    out.push(
-      `<section class="practice" id="${esc(anchor(p.id))}" aria-labelledby="${esc(anchor(p.id))}-h"><h3 id="${esc(anchor(p.id))}-h">${esc(label(p))}${p.integration ? ` <span class="badge b-${p.integration}">${INTEGRATION_SYMBOL[p.integration]} ${esc(INTEGRATION_WORDS[p.integration])}</span>` : ""}</h3><dl>`,
-      `<dt>Notes</dt><dd>${p.notes}${p.firstDate ? `, ${esc(p.firstDate)} to ${esc(p.lastDate ?? "")}` : ""}${types.length ? ` (${types.join(", ")})` : ""}</dd>`,
-      attrs.length ? `<dt>Attributes</dt><dd>${attrs.map(([k, v]) => `${esc(k)}: ${esc(String(v))}`).join(", ")}</dd>` : "",
-      codes.length ? `<dt>Most frequent codes</dt><dd>${codes.join(", ")}</dd>` : "",
-      p.reasons.length ? `<dt>Why not full</dt><dd>${p.reasons.map(esc).join("; ")}</dd>` : "",
-      p.warnings.length ? `<dt>Warnings</dt><dd class="warning">${p.warnings.map(esc).join("; ")}</dd>` : "",
-      `</dl>`,
-      span && p.integrationHistory.length ? `<figure><div class="scroll">${trajectorySvg(p, span)}</div><figcaption>Trajectory: the classification over time (band) and each construct's assessments (● full, ◐ partial, ○ absent).</figcaption></figure>` : "",
-    );
-    if (!total) out.push(`<p class="muted">No coded segments yet.</p>`);
-    else {
-      out.push(`<details${summary.practices.length <= 3 ? " open" : ""}><summary>Evidence: ${total} coded segment${total === 1 ? "" : "s"}</summary><ol class="evidence">`);
-      for (const e of shown) {
-        out.push(
-          `<li>${fileLink(href, e.file, e.line)}${e.constructs.length ? ` <span class="constructs">${e.constructs.map(constructTitle).map(esc).join(", ")}</span>` : ""}` +
-            `<blockquote>${excerpt(e.text, e.codes)}</blockquote></li>`,
-        );
-      }
-      out.push(`</ol>`);
-      if (total > shown.length) {
-        const api = `/api/practices/${encodeURIComponent(p.id)}`;
-        out.push(
-          `<p class="note">Showing the first ${shown.length} of ${plural(total, "excerpt")}; ${total - shown.length} more ${total - shown.length === 1 ? "is" : "are"} not shown here. ` +
-            `All of them: <a href="${esc(api)}">${esc(api)}</a> on the fieldnotes server, or <code>fieldnotes report --format csv --by segment</code>.</p>`,
-        );
-      }
-      out.push(`</details>`);
-    }
-    out.push(`</section>`);
-  }
+  const open = summary.practices.length <= 3;
+  for (const p of summary.practices) out.push(practiceSection(study, p, byPractice.get(p.id) ?? [], { span, href, cap, open }));
   out.push(`</section>`);
 
   // Excluded notes.
