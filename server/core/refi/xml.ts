@@ -10,16 +10,27 @@ import { RefiError } from "./errors.js";
 // than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Whether a string needs escaping at all: most attribute values are GUIDs, ids and numbers, and
+// replace() with a callback costs even when nothing matches.
+const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_SPECIAL = /[&<>"\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Text content, escaped (`& < >`, CR kept as a reference); characters XML cannot hold become U+FFFD. */
 export function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(NOT_XML, "\uFFFD").replace(/[&<>\r]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#xD;"));
 }
 
 /** An attribute value for a double-quoted attribute; tab, LF and CR are references so they survive normalisation. */
 export function escapeAttr(s: string): string {
+  if (!ATTR_SPECIAL.test(s)) return s;
   return s.replace(NOT_XML, "\uFFFD").replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]);
 }
 const ATTR_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;" };
+
+/** Indentation by depth (two spaces a level), made once. */
+const INDENT: string[] = [];
+const indent = (depth: number) => INDENT[depth] ?? (INDENT[depth] = "  ".repeat(depth));
 
 export type Attrs = [string, string | number | boolean | undefined][];
 
@@ -42,26 +53,26 @@ export class XmlWriter {
   }
 
   open(name: string, attrs: Attrs = []): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${this.tag(name, attrs)}>\n`);
+    this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}>\n`);
     this.depth++;
   }
 
   close(name: string): void {
     this.depth--;
-    this.parts.push(`${"  ".repeat(this.depth)}</${name}>\n`);
+    this.parts.push(`${indent(this.depth)}</${name}>\n`);
   }
 
   empty(name: string, attrs: Attrs = []): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${this.tag(name, attrs)}/>\n`);
+    this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}/>\n`);
   }
 
   text(name: string, text: string, attrs: Attrs = []): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${this.tag(name, attrs)}>${escapeText(text)}</${name}>\n`);
+    this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}>${escapeText(text)}</${name}>\n`);
   }
 
   /** One line of already well-formed, escaped XML at the current depth. */
   line(xml: string): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${xml}\n`);
+    this.parts.push(`${indent(this.depth)}${xml}\n`);
   }
 
   toString(): string {

@@ -18,12 +18,19 @@ export interface ZipLimits {
 
 export const DEFAULT_ZIP_LIMITS: ZipLimits = { totalBytes: 1024 ** 3, ratio: 1000, entries: 100_000 };
 
-/** Writes a ZIP of `entries` in the order given: DEFLATE level 6, every timestamp 1980-01-01 00:00. */
-export function writeZip(entries: { name: string; data: Uint8Array }[]): Uint8Array {
+/** One entry to write: its name in the archive, its bytes, and whether it is stored rather than deflated. */
+export interface ZipInput {
+  name: string;
+  data: Uint8Array;
+  store?: boolean;
+}
+
+/** Writes a ZIP of `entries` in the order given: DEFLATE level 6 (or stored), every timestamp 1980-01-01 00:00. */
+export function writeZip(entries: ZipInput[]): Uint8Array {
   // fflate writes DOS time from local-time getters: a local-time date gives the same fields everywhere.
   const mtime = new Date(1980, 0, 1, 0, 0, 0);
   const files: Zippable = {};
-  for (const e of entries) files[e.name] = [e.data, { level: 6, mtime }];
+  for (const e of entries) files[e.name] = [e.data, { level: e.store ? 0 : 6, mtime }];
   return zipSync(files, { level: 6, mtime });
 }
 
