@@ -164,17 +164,37 @@ export function parseXml(text: string, part: string): XmlElement {
   return roots[0];
 }
 
+// Attribute-value normalisation (XML 1.0 section 3.3.3: a line end or a tab is a space), tested first:
+// most values have none, and a project has hundreds of thousands of attributes.
+const ATTR_WHITESPACE = /[\t\n\r]/;
+
 function toElement(o: Ordered, part: string): XmlElement | undefined {
-  const key = Object.keys(o).find((k) => k !== ":@");
+  let key: string | undefined;
+  for (const k in o) {
+    if (k !== ":@") {
+      key = k;
+      break;
+    }
+  }
   if (!key || key === "#text" || key === "#cdata") return undefined;
   const name = key.includes(":") ? key.slice(key.lastIndexOf(":") + 1) : key;
   const attrs: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(o[":@"] ?? {})) attrs[k] = decodeEntities(String(v).replace(/\r\n|[\t\n\r]/g, " "), `${part}: <${name}> attribute ${k}`);
+  const raw = o[":@"];
+  if (raw) {
+    for (const k of Object.keys(raw)) {
+      let v = String(raw[k]);
+      if (ATTR_WHITESPACE.test(v)) v = v.replace(/\r\n|[\t\n\r]/g, " ");
+      attrs[k] = v.includes("&") ? decodeEntities(v, `${part}: <${name}> attribute ${k}`) : v;
+    }
+  }
   const children: XmlElement[] = [];
   let text = "";
   for (const c of (o[key] as Ordered[]) ?? []) {
-    if ("#text" in c) text += decodeEntities(String(c["#text"]).replace(/\r\n?/g, "\n"), `${part}: <${name}>`);
-    else if ("#cdata" in c) text += ((c["#cdata"] as { "#text"?: string }[]) ?? []).map((t) => String(t["#text"] ?? "")).join("");
+    if ("#text" in c) {
+      let t = String(c["#text"]);
+      if (t.includes("\r")) t = t.replace(/\r\n?/g, "\n");
+      text += t.includes("&") ? decodeEntities(t, `${part}: <${name}>`) : t;
+    } else if ("#cdata" in c) text += ((c["#cdata"] as { "#text"?: string }[]) ?? []).map((t) => String(t["#text"] ?? "")).join("");
     else {
       const child = toElement(c, part);
       if (child) children.push(child);
