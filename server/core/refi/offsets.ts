@@ -41,6 +41,8 @@ export function codePointsToOffsets(text: string, positions: number[]): number[]
   const order = positions.map((_, i) => i).sort((a, b) => positions[a] - positions[b]);
   const out = new Array<number>(positions.length).fill(-1);
   let k = 0;
+  // Negative positions (sorted first) stay -1; left in the order they would hold back every other one.
+  while (k < order.length && positions[order[k]] < 0) k++;
   let cp = 0;
   for (let i = 0; i <= text.length; ) {
     while (k < order.length && positions[order[k]] === cp) out[order[k++]] = i;

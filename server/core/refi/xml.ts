@@ -132,6 +132,8 @@ const parser = new XMLParser({
   commentPropName: false,
   // Deeper nesting is refused (the reader and the code tree walk recurse); real projects nest far less.
   maxNestedTags: MAX_XML_DEPTH,
+  // No callback here reads the path: without this the parser writes every element's path as a string.
+  jPath: false,
 });
 
 type Ordered = Record<string, unknown> & { ":@"?: Record<string, string> };
