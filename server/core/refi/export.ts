@@ -139,14 +139,14 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
     w.open("Case", [["guid", g(`case:practice:${p.id}`)], ["name", p.id]]);
     if (p.name) w.text("Description", p.name);
     for (const [name, type] of practiceVars) if (name in p.attributes) valueXml(w, `practice.${name}`, type, p.attributes[name]);
-    for (const n of notes) if (n.practice === p.id) w.empty("SourceRef", [["targetGUID", n.guid]]);
+    for (const n of notes) if (n.practice === p.id) w.line(`<SourceRef targetGUID="${n.guid}"/>`);
     w.close("Case");
   }
   for (const p of participants) {
     w.open("Case", [["guid", g(`case:participant:${p.id}`)], ["name", p.id]]);
     w.text("Description", PARTICIPANT_CASE);
     for (const [name, type] of participantVars) if (name in p.attributes) valueXml(w, `participant.${name}`, type, p.attributes[name]);
-    for (const n of notes) if (n.participants.includes(p.id)) w.empty("SourceRef", [["targetGUID", n.guid]]);
+    for (const n of notes) if (n.participants.includes(p.id)) w.line(`<SourceRef targetGUID="${n.guid}"/>`);
     w.close("Case");
   }
   w.close("Cases");
@@ -158,7 +158,8 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
       w.open("TextSource", [["guid", n.guid], ["name", n.file], ["plainTextPath", `internal://${n.guid}.txt`], ["creatingUser", user], ["creationDateTime", `${n.date}T00:00:00Z`]]);
       for (const s of n.selections) {
         const key = `${n.file}:${s.start}:${s.end}`;
-        w.open("PlainTextSelection", [["guid", g(`selection:${key}`)], ["startPosition", s.start], ["endPosition", s.end], ["creatingUser", user]]);
+        // GUIDs (hex and dashes) and numbers need no escaping: the hot elements are written as text.
+        w.openLine(`<PlainTextSelection guid="${g(`selection:${key}`)}" startPosition="${s.start}" endPosition="${s.end}" creatingUser="${user}">`);
         for (const code of s.codes) codingXml(w, g(`coding:${key}:${code}`), user, once(`code:${code}`));
         w.close("PlainTextSelection");
         counts.selections++;
@@ -191,9 +192,10 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
 /** The Description of a participant's Case: how import tells participants from practices. */
 export const PARTICIPANT_CASE = "participant";
 
+/** A Coding of `code` (all three are GUIDs, which need no escaping). */
 function codingXml(w: XmlWriter, guid: string, user: string, code: string): void {
-  w.open("Coding", [["guid", guid], ["creatingUser", user]]);
-  w.empty("CodeRef", [["targetGUID", code]]);
+  w.openLine(`<Coding guid="${guid}" creatingUser="${user}">`);
+  w.line(`<CodeRef targetGUID="${code}"/>`);
   w.close("Coding");
 }
 

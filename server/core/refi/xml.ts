@@ -70,6 +70,12 @@ export class XmlWriter {
     this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}>${escapeText(text)}</${name}>\n`);
   }
 
+  /** An opening tag of already escaped XML (`<Coding guid="…">`) at the current depth; close() ends it. */
+  openLine(xml: string): void {
+    this.parts.push(`${indent(this.depth)}${xml}\n`);
+    this.depth++;
+  }
+
   /** One line of already well-formed, escaped XML at the current depth. */
   line(xml: string): void {
     this.parts.push(`${indent(this.depth)}${xml}\n`);

@@ -1,9 +1,9 @@
-// ZIP for REFI-QDA (`.qdpx`). Writing: fflate, with fixed timestamps and the entry order given, so the
+// ZIP for REFI-QDA (`.qdpx`). Writing: fflate, with fixed timestamps, levels and entry order, so the
 // same entries give the same bytes. Reading an untrusted archive: the central directory is read here
 // (fflate does not expose an entry's Unix mode, which tells a symbolic link), every entry name is
-// checked, and each entry is inflated by zlib (node:zlib, several times faster than a JavaScript
-// inflater) with its output capped at the smallest of its declared size and the archive's limits, so a
-// ZIP bomb stops early.
+// checked, and each entry is inflated by node:zlib (several times faster than a JavaScript inflater)
+// with its output capped at the smallest of its declared size and the archive's limits, so a ZIP bomb
+// stops early.
 import { inflateRawSync } from "node:zlib";
 import { zipSync, type Zippable } from "fflate";
 import { RefiError } from "./errors.js";
@@ -27,13 +27,19 @@ export interface ZipInput {
   store?: boolean;
 }
 
-/** Writes a ZIP of `entries` in the order given: DEFLATE level 6 (or stored), every timestamp 1980-01-01 00:00. */
+/**
+ * Writes a ZIP of `entries` in the order given: DEFLATE level 1 (or stored), every timestamp 1980-01-01
+ * 00:00. Level 1 because fflate's level 6 took twice as long for a tenth less size: on a 27 MB
+ * project.qde (10,000 notes) about 1.0 s against 0.6 s, 5.1 MB against 5.7 MB. fflate, not node:zlib,
+ * so the bytes do not depend on the zlib build or the processor (Chromium's zlib, which Node bundles,
+ * may hash with the processor's CRC32 instructions).
+ */
 export function writeZip(entries: ZipInput[]): Uint8Array {
   // fflate writes DOS time from local-time getters: a local-time date gives the same fields everywhere.
   const mtime = new Date(1980, 0, 1, 0, 0, 0);
   const files: Zippable = {};
-  for (const e of entries) files[e.name] = [e.data, { level: e.store ? 0 : 6, mtime }];
-  return zipSync(files, { level: 6, mtime });
+  for (const e of entries) files[e.name] = [e.data, { level: e.store ? 0 : 1, mtime }];
+  return zipSync(files, { level: 1, mtime });
 }
 
 export interface ZipEntry {
