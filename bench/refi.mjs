@@ -49,7 +49,8 @@ for (let i = 0; i < RUNS; i++) {
   baseline.push(bareParse(study).ms);
   const e = run([CLI, "export", study, "--format", "qdpx", "--out", qdpx, "--force"]);
   exported.push(e.ms);
-  summary = e.stderr.trim().split("\n").pop();
+  // The CLI's own summary line (GNU time, when installed, adds its line after it).
+  summary = e.stderr.trim().split("\n").filter((l) => l.startsWith("fieldnotes: wrote")).pop() ?? "";
   const into = join(work, `imported-${i}`);
   imported.push(run([CLI, "import", qdpx, into]).ms);
   rmSync(into, { recursive: true, force: true });

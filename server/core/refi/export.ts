@@ -9,9 +9,9 @@ import { parseNoteBytes } from "../note.js";
 import { contentHash } from "../cache.js";
 import { readStudyFile } from "../studyfile.js";
 import { CONSTRUCTS, SUB_CONSTRUCTS, britishSpelling, coreConstruct, isNptId } from "../npt.js";
-import { itemGuid } from "./guid.js";
+import { guidMaker } from "./guid.js";
 import { XmlWriter, escapeText, type Attrs } from "./xml.js";
-import { writeZip } from "./zip.js";
+import { writeZip, type ZipInput } from "./zip.js";
 import { exportBody, locateSegments } from "./offsets.js";
 import { registeredParticipants } from "./participants.js";
 import { valueElement, variableType, type AttributeValue, type VariableType } from "./variables.js";
@@ -66,7 +66,14 @@ interface ExportNote {
 export function exportStudy(study: Study, format: ExportFormat): ExportResult {
   const config = study.config;
   if (!config) throw new RefiError("The study configuration is invalid; fix fieldnotes.yaml first (run 'fieldnotes check').");
-  const g = (item: string) => itemGuid(config.study, item);
+  const g = guidMaker(config.study);
+  // GUIDs named again and again (a code per coding, a user per source) are made once.
+  const made = new Map<string, string>();
+  const once = (item: string) => {
+    let guid = made.get(item);
+    if (guid === undefined) made.set(item, (guid = g(item)));
+    return guid;
+  };
   const records = [...study.notes.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const excluded = records.filter((r) => r.excluded).map((r) => ({ file: r.file, rules: r.errorRules }));
   const fileName = `${basename(study.root) || "study"}.${format}`;
@@ -105,7 +112,7 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
   w.empty("User", [["guid", fieldnotesUser], ["name", FIELDNOTES_USER]]);
   for (const o of observers) w.empty("User", [["guid", g(`user:${o}`)], ["name", o]]);
   w.close("Users");
-  const userOf = (n: ExportNote) => (n.observer !== undefined ? g(`user:${n.observer}`) : fieldnotesUser);
+  const userOf = (n: ExportNote) => (n.observer !== undefined ? once(`user:${n.observer}`) : fieldnotesUser);
 
   w.open("CodeBook");
   codebookXml(w);
@@ -115,7 +122,7 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
   const practiceVars = attributeVariables(config.practices.map((p) => p.attributes));
   const participantVars = attributeVariables(participants.map((p) => p.attributes));
   const sourceVars: [string, VariableType][] = [["date", "Date"], ["type", "Text"], ["observer", "Text"], ...CONSTRUCTS.map((c) => [`assessment.${c}`, "Text"] as [string, VariableType])];
-  const variableGuid = (name: string) => g(`variable:${name}`);
+  const variableGuid = (name: string) => once(`variable:${name}`);
   w.open("Variables");
   for (const [name, type] of practiceVars) w.empty("Variable", [["guid", variableGuid(`practice.${name}`)], ["name", `practice.${name}`], ["typeOfVariable", type]]);
   for (const [name, type] of participantVars) w.empty("Variable", [["guid", variableGuid(`participant.${name}`)], ["name", `participant.${name}`], ["typeOfVariable", type]]);
@@ -132,14 +139,14 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
     w.open("Case", [["guid", g(`case:practice:${p.id}`)], ["name", p.id]]);
     if (p.name) w.text("Description", p.name);
     for (const [name, type] of practiceVars) if (name in p.attributes) valueXml(w, `practice.${name}`, type, p.attributes[name]);
-    for (const n of notes) if (n.practice === p.id) w.empty("SourceRef", [["targetGUID", n.guid]]);
+    for (const n of notes) if (n.practice === p.id) w.line(`<SourceRef targetGUID="${n.guid}"/>`);
     w.close("Case");
   }
   for (const p of participants) {
     w.open("Case", [["guid", g(`case:participant:${p.id}`)], ["name", p.id]]);
     w.text("Description", PARTICIPANT_CASE);
     for (const [name, type] of participantVars) if (name in p.attributes) valueXml(w, `participant.${name}`, type, p.attributes[name]);
-    for (const n of notes) if (n.participants.includes(p.id)) w.empty("SourceRef", [["targetGUID", n.guid]]);
+    for (const n of notes) if (n.participants.includes(p.id)) w.line(`<SourceRef targetGUID="${n.guid}"/>`);
     w.close("Case");
   }
   w.close("Cases");
@@ -151,14 +158,15 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
       w.open("TextSource", [["guid", n.guid], ["name", n.file], ["plainTextPath", `internal://${n.guid}.txt`], ["creatingUser", user], ["creationDateTime", `${n.date}T00:00:00Z`]]);
       for (const s of n.selections) {
         const key = `${n.file}:${s.start}:${s.end}`;
-        w.open("PlainTextSelection", [["guid", g(`selection:${key}`)], ["startPosition", s.start], ["endPosition", s.end], ["creatingUser", user]]);
-        for (const code of s.codes) codingXml(w, g(`coding:${key}:${code}`), user, g(`code:${code}`));
+        // GUIDs (hex and dashes) and numbers need no escaping: the hot elements are written as text.
+        w.openLine(`<PlainTextSelection guid="${g(`selection:${key}`)}" startPosition="${s.start}" endPosition="${s.end}" creatingUser="${user}">`);
+        for (const code of s.codes) codingXml(w, g(`coding:${key}:${code}`), user, once(`code:${code}`));
         w.close("PlainTextSelection");
         counts.selections++;
         counts.codings += s.codes.length;
       }
-      for (const code of n.codes) codingXml(w, g(`coding:${n.file}:code:${code}`), user, g(`code:${code}`));
-      for (const id of n.npt) codingXml(w, g(`coding:${n.file}:npt:${id}`), user, g(`npt:${id}`));
+      for (const code of n.codes) codingXml(w, g(`coding:${n.file}:code:${code}`), user, once(`code:${code}`));
+      for (const id of n.npt) codingXml(w, g(`coding:${n.file}:npt:${id}`), user, once(`npt:${id}`));
       counts.codings += n.codes.length + n.npt.length;
       valueXml(w, "date", "Date", n.date);
       if (n.type !== undefined) valueXml(w, "type", "Text", n.type);
@@ -174,17 +182,20 @@ export function exportStudy(study: Study, format: ExportFormat): ExportResult {
   writeSets(w, study.codebook, g, false);
   w.close("Project");
 
-  const entries = [{ name: "project.qde", data: Buffer.from(w.toString(), "utf8") as Uint8Array }];
-  for (const n of notes) entries.push({ name: `sources/${n.guid}.txt`, data: Buffer.from(n.body, "utf8") });
+  const entries: ZipInput[] = [{ name: "project.qde", data: Buffer.from(w.toString(), "utf8") }];
+  // The sources are stored, not deflated: DEFLATE was a third of an export's time, and every reader
+  // takes stored entries (APPNOTE 4.4.5, method 0). project.qde, most of the bytes, is deflated.
+  for (const n of notes) entries.push({ name: `sources/${n.guid}.txt`, data: Buffer.from(n.body, "utf8"), store: true });
   return { bytes: writeZip(entries), fileName, excluded, counts, warnings };
 }
 
 /** The Description of a participant's Case: how import tells participants from practices. */
 export const PARTICIPANT_CASE = "participant";
 
+/** A Coding of `code` (all three are GUIDs, which need no escaping). */
 function codingXml(w: XmlWriter, guid: string, user: string, code: string): void {
-  w.open("Coding", [["guid", guid], ["creatingUser", user]]);
-  w.empty("CodeRef", [["targetGUID", code]]);
+  w.openLine(`<Coding guid="${guid}" creatingUser="${user}">`);
+  w.line(`<CodeRef targetGUID="${code}"/>`);
   w.close("Coding");
 }
 

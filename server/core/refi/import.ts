@@ -3,7 +3,8 @@
 // the end, so a failed import leaves nothing half-written and nothing is ever written outside DIR.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { Document, stringify } from "yaml";
+import { stringify } from "yaml";
+import { frontmatterYaml, type FrontmatterFields } from "./frontmatter.js";
 import { CONSTRUCTS, DEFAULT_TYPES, britishSpelling, isNptId } from "../npt.js";
 import { isRealDate } from "../config.js";
 import { localToday } from "../validate.js";
@@ -79,12 +80,15 @@ function checkDestination(dest: string): void {
 /** Writes every file into a temporary folder beside `dest`, then renames it to `dest`. */
 function writeStudy(dest: string, files: Map<string, string>): void {
   const temp = mkdtempSync(join(dirname(dest), `.${basename(dest)}.import-`));
+  // Folders made so far: a study's notes share a few folders, so each is made once, not once per note.
+  const made = new Set<string>([temp]);
   try {
     for (const [rel, content] of files) {
       const abs = join(temp, rel);
       // Paths come from planStudy (checked there); this is the last guard against leaving the folder.
       if (!abs.startsWith(temp + "/") && !abs.startsWith(temp + "\\")) throw new RefiError(`refusing to write ${rel}: outside the study.`);
-      mkdirSync(dirname(abs), { recursive: true });
+      const folder = dirname(abs);
+      if (!made.has(folder)) (mkdirSync(folder, { recursive: true }), made.add(folder));
       writeFileSync(abs, content, { flag: "wx" });
     }
     if (existsSync(dest)) rmdirSync(dest); // empty (checked): rename needs the name free
@@ -317,7 +321,7 @@ function planStudy(project: RefiProject, opened: OpenedExchange, studyName: stri
     count(imported, "codings of selections", spans.reduce((n, s) => n + s.codes.length, 0));
 
     const path = notePath(source, practice, date, fieldnotesOrigin, takenPaths);
-    const fm: Record<string, unknown> = { practice, date };
+    const fm: FrontmatterFields = { practice, date };
     if (npt.length) fm.npt = npt;
     if (type !== undefined) fm.type = type;
     if (observer !== undefined) fm.observer = observer;
@@ -325,7 +329,7 @@ function planStudy(project: RefiProject, opened: OpenedExchange, studyName: stri
     if (who?.length) fm.participants = who;
     if (codes.length) fm.codes = codes;
     if (assessment.length) fm.assessment = Object.fromEntries(assessment);
-    notes.push({ path, text: `---\n${frontmatter(fm)}---\n${body}`, npt });
+    notes.push({ path, text: `---\n${frontmatterYaml(fm)}---\n${body}`, npt });
   }
   count(imported, "notes (text sources)", notes.length);
 
@@ -422,14 +426,4 @@ function notePath(source: RefiTextSource, practice: string, date: string, fieldn
   for (let k = 2; taken.has(path.toLowerCase()); k++) path = `${base}-${k}.md`;
   taken.add(path.toLowerCase());
   return path;
-}
-
-/** YAML frontmatter text (lists in flow style: `npt: [coherence]`), ending with a newline. */
-function frontmatter(fields: Record<string, unknown>): string {
-  const doc = new Document(fields);
-  for (const key of ["npt", "participants", "codes"]) {
-    const node = doc.get(key, true) as { flow?: boolean } | undefined;
-    if (node) node.flow = true;
-  }
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }

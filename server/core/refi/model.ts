@@ -71,8 +71,11 @@ export interface RefiProject {
 export const PROJECT_NS = "urn:QDA-XML:project:1.0";
 export const CODEBOOK_NS = "urn:QDA-XML:codebook:1.0";
 
+const PLAIN_GUID = /^[0-9a-f-]*$/;
+
 /** A GUID as compared: lower case, braces dropped. */
 export function normGuid(s: string | undefined): string {
+  if (s !== undefined && PLAIN_GUID.test(s)) return s;
   return (s ?? "").trim().replace(/^\{|\}$/g, "").toLowerCase();
 }
 
@@ -88,15 +91,16 @@ export function readProject(root: XmlElement, part: string): RefiProject {
   const expected = kind === "project" ? PROJECT_NS : CODEBOOK_NS;
   if (ns !== undefined && ns !== expected) throw new RefiError(`${part}: the namespace is '${ns}', not '${expected}' (REFI-QDA 1.0).`);
 
-  const owners = new Map<string, string>();
+  // The element that holds each GUID; its label is made only for a message.
+  const owners = new Map<string, XmlElement>();
+  const labelOf = (el: XmlElement) => `<${el.name}${el.attrs.name ? ` name="${el.attrs.name}"` : ""}>`;
   const guidOf = (el: XmlElement): string => {
     const raw = el.attrs.guid;
-    const label = `<${el.name}${el.attrs.name ? ` name="${el.attrs.name}"` : ""}>`;
-    if (!raw) throw new RefiError(`${part}: ${label} has no guid.`);
+    if (!raw) throw new RefiError(`${part}: ${labelOf(el)} has no guid.`);
     const g = normGuid(raw);
     const other = owners.get(g);
-    if (other) throw new RefiError(`${part}: the GUID ${raw} is used twice, by ${other} and ${label}; the project was not imported.`);
-    owners.set(g, label);
+    if (other) throw new RefiError(`${part}: the GUID ${raw} is used twice, by ${labelOf(other)} and ${labelOf(el)}; the project was not imported.`);
+    owners.set(g, el);
     return g;
   };
   const notCarried = new Map<string, number>();

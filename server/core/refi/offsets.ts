@@ -29,14 +29,20 @@ export function exportBody(text: string, from: number, offsets: number[]): { bod
   return { body, positions };
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * UTF-16 offsets in `text` of code point positions (a position past the end gives -1). Positions
  * need not be sorted; the walk is linear in the text plus the sorting of the positions.
  */
 export function codePointsToOffsets(text: string, positions: number[]): number[] {
+  // Without a surrogate every code point is one UTF-16 unit: the positions are the offsets.
+  if (!SURROGATE.test(text)) return positions.map((p) => (p >= 0 && p <= text.length ? p : -1));
   const order = positions.map((_, i) => i).sort((a, b) => positions[a] - positions[b]);
   const out = new Array<number>(positions.length).fill(-1);
   let k = 0;
+  // Negative positions (sorted first) stay -1; left in the order they would hold back every other one.
+  while (k < order.length && positions[order[k]] < 0) k++;
   let cp = 0;
   for (let i = 0; i <= text.length; ) {
     while (k < order.length && positions[order[k]] === cp) out[order[k++]] = i;

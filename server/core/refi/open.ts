@@ -6,7 +6,7 @@ import { basename, dirname, join } from "node:path";
 import { RefiError } from "./errors.js";
 import { parseXml } from "./xml.js";
 import { readProject, type RefiProject } from "./model.js";
-import { ZipReader, DEFAULT_ZIP_LIMITS, type ZipLimits } from "./zip.js";
+import { ZipReader, DEFAULT_ZIP_LIMITS, type ZipEntry, type ZipLimits } from "./zip.js";
 
 export interface OpenedExchange {
   project: RefiProject;
@@ -97,15 +97,18 @@ function openZip(bytes: Uint8Array, name: string, limits: ZipLimits): OpenedExch
   const qde = qdes[0];
   const part = `${name}: ${qde.name}`;
   const project = readProject(parseXml(decodeXml(zip.read(qde), part), part), part);
+  // The entries under sources/ (either case) by their name there; the first of two spellings wins.
+  const sources = new Map<string, ZipEntry>();
+  for (const e of zip.entries) {
+    const slash = e.name.indexOf("/");
+    if (slash > 0 && e.name.slice(0, slash).toLowerCase() === "sources" && !sources.has(e.name.slice(slash + 1))) sources.set(e.name.slice(slash + 1), e);
+  }
   return {
     project,
     sourceBytes: (path) => {
       const inner = internalName(path);
       if (inner === undefined) return undefined;
-      const entry = zip.entries.find((e) => {
-        const slash = e.name.indexOf("/");
-        return slash > 0 && e.name.slice(0, slash).toLowerCase() === "sources" && e.name.slice(slash + 1) === inner;
-      });
+      const entry = sources.get(inner);
       return entry ? zip.read(entry) : "missing";
     },
   };

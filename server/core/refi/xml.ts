@@ -10,16 +10,27 @@ import { RefiError } from "./errors.js";
 // than tab, LF and CR, lone surrogates, U+FFFE and U+FFFF.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Whether a string needs escaping at all: most attribute values are GUIDs, ids and numbers, and
+// replace() with a callback costs even when nothing matches.
+const TEXT_SPECIAL = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_SPECIAL = /[&<>"\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Text content, escaped (`& < >`, CR kept as a reference); characters XML cannot hold become U+FFFD. */
 export function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(NOT_XML, "\uFFFD").replace(/[&<>\r]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&#xD;"));
 }
 
 /** An attribute value for a double-quoted attribute; tab, LF and CR are references so they survive normalisation. */
 export function escapeAttr(s: string): string {
+  if (!ATTR_SPECIAL.test(s)) return s;
   return s.replace(NOT_XML, "\uFFFD").replace(/[&<>"\t\n\r]/g, (c) => ATTR_ESCAPES[c]);
 }
 const ATTR_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": "&#x9;", "\n": "&#xA;", "\r": "&#xD;" };
+
+/** Indentation by depth (two spaces a level), made once. */
+const INDENT: string[] = [];
+const indent = (depth: number) => INDENT[depth] ?? (INDENT[depth] = "  ".repeat(depth));
 
 export type Attrs = [string, string | number | boolean | undefined][];
 
@@ -42,26 +53,32 @@ export class XmlWriter {
   }
 
   open(name: string, attrs: Attrs = []): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${this.tag(name, attrs)}>\n`);
+    this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}>\n`);
     this.depth++;
   }
 
   close(name: string): void {
     this.depth--;
-    this.parts.push(`${"  ".repeat(this.depth)}</${name}>\n`);
+    this.parts.push(`${indent(this.depth)}</${name}>\n`);
   }
 
   empty(name: string, attrs: Attrs = []): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${this.tag(name, attrs)}/>\n`);
+    this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}/>\n`);
   }
 
   text(name: string, text: string, attrs: Attrs = []): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${this.tag(name, attrs)}>${escapeText(text)}</${name}>\n`);
+    this.parts.push(`${indent(this.depth)}${this.tag(name, attrs)}>${escapeText(text)}</${name}>\n`);
+  }
+
+  /** An opening tag of already escaped XML (`<Coding guid="…">`) at the current depth; close() ends it. */
+  openLine(xml: string): void {
+    this.parts.push(`${indent(this.depth)}${xml}\n`);
+    this.depth++;
   }
 
   /** One line of already well-formed, escaped XML at the current depth. */
   line(xml: string): void {
-    this.parts.push(`${"  ".repeat(this.depth)}${xml}\n`);
+    this.parts.push(`${indent(this.depth)}${xml}\n`);
   }
 
   toString(): string {
@@ -121,6 +138,8 @@ const parser = new XMLParser({
   commentPropName: false,
   // Deeper nesting is refused (the reader and the code tree walk recurse); real projects nest far less.
   maxNestedTags: MAX_XML_DEPTH,
+  // No callback here reads the path: without this the parser writes every element's path as a string.
+  jPath: false,
 });
 
 type Ordered = Record<string, unknown> & { ":@"?: Record<string, string> };
@@ -153,17 +172,37 @@ export function parseXml(text: string, part: string): XmlElement {
   return roots[0];
 }
 
+// Attribute-value normalisation (XML 1.0 section 3.3.3: a line end or a tab is a space), tested first:
+// most values have none, and a project has hundreds of thousands of attributes.
+const ATTR_WHITESPACE = /[\t\n\r]/;
+
 function toElement(o: Ordered, part: string): XmlElement | undefined {
-  const key = Object.keys(o).find((k) => k !== ":@");
+  let key: string | undefined;
+  for (const k in o) {
+    if (k !== ":@") {
+      key = k;
+      break;
+    }
+  }
   if (!key || key === "#text" || key === "#cdata") return undefined;
   const name = key.includes(":") ? key.slice(key.lastIndexOf(":") + 1) : key;
   const attrs: Record<string, string> = Object.create(null);
-  for (const [k, v] of Object.entries(o[":@"] ?? {})) attrs[k] = decodeEntities(String(v).replace(/\r\n|[\t\n\r]/g, " "), `${part}: <${name}> attribute ${k}`);
+  const raw = o[":@"];
+  if (raw) {
+    for (const k of Object.keys(raw)) {
+      let v = String(raw[k]);
+      if (ATTR_WHITESPACE.test(v)) v = v.replace(/\r\n|[\t\n\r]/g, " ");
+      attrs[k] = v.includes("&") ? decodeEntities(v, `${part}: <${name}> attribute ${k}`) : v;
+    }
+  }
   const children: XmlElement[] = [];
   let text = "";
   for (const c of (o[key] as Ordered[]) ?? []) {
-    if ("#text" in c) text += decodeEntities(String(c["#text"]).replace(/\r\n?/g, "\n"), `${part}: <${name}>`);
-    else if ("#cdata" in c) text += ((c["#cdata"] as { "#text"?: string }[]) ?? []).map((t) => String(t["#text"] ?? "")).join("");
+    if ("#text" in c) {
+      let t = String(c["#text"]);
+      if (t.includes("\r")) t = t.replace(/\r\n?/g, "\n");
+      text += t.includes("&") ? decodeEntities(t, `${part}: <${name}>`) : t;
+    } else if ("#cdata" in c) text += ((c["#cdata"] as { "#text"?: string }[]) ?? []).map((t) => String(t["#text"] ?? "")).join("");
     else {
       const child = toElement(c, part);
       if (child) children.push(child);
