@@ -10,8 +10,11 @@ import { DefinedLabels, closesFence, fenceOpened, hasTagCandidate, scanMarkdown,
 import { PARSE_BUDGET, tooHeavyForParser } from "./markdown-limits.js";
 import { scanPlainProse } from "./markdown-plain.js";
 
+/** Frontmatter larger than this is not read (file-skipped): about 25,000 short fields. */
+export const MAX_FRONTMATTER_BYTES = 256 * 1024;
+
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 
 /**
  * Facts of a note that was not read or not parsed: one error (SPEC section 6: `file-skipped` is an
@@ -108,6 +111,19 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   } else {
     facts.hasFrontmatter = true;
     bodyStart = fm.bodyStart;
+  }
+  if (typeof fm === "object" && fm.contentEnd - fm.contentStart > MAX_FRONTMATTER_BYTES) {
+    // Never ordinary (a note's fields take a few lines), and YAML reads about 1 MB a second into a
+    // tree of 300 bytes a byte: 10 MB of keys took 43 s and 2.8 GB (bench/hostile-cli.mjs).
+    facts.fatal = true;
+    diagnostics.push({
+      rule: "file-skipped",
+      severity: "error",
+      message: `The note was not read: its frontmatter runs past ${MAX_FRONTMATTER_BYTES / 1024} KB here. Keep the fields (practice, date, npt, codes, …) there and move long text into the body.`,
+      range: lineRange(index, index.position(fm.contentStart + MAX_FRONTMATTER_BYTES).line),
+    });
+    bodyStart = text.length;
+  } else if (typeof fm === "object") {
     const yamlSrc = text.slice(fm.contentStart, fm.contentEnd);
     const parsed = parseYamlFacts(yamlSrc, fm.contentStart, index);
     for (const p of parsed.problems) diagnostics.push({ rule: "yaml-syntax", severity: "error", message: `Frontmatter YAML: ${p.message}`, range: p.range });
