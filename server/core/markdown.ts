@@ -145,6 +145,30 @@ export interface BodyScan {
    * so that a note's being read or skipped never depends on the machine.
    */
   cost: number;
+  /**
+   * The same, per chunk of the text when scanMarkdown was given the chunks' start offsets: each event
+   * counts for the chunk where its token starts. A chunk parsed alone or with its neighbours costs the
+   * same, so a note is read or skipped alike cold and in the editor.
+   */
+  costs?: number[];
+}
+
+/** Per-chunk costs: `cuts` are the chunks' start offsets in `text` (ascending, the first 0). */
+function chunkCosts(events: Event[], text: string, cuts: number[]): number[] {
+  const counts = cuts.map(() => 0);
+  for (const [kind, token] of events) {
+    if (kind !== "enter") continue;
+    const at = token.start.offset;
+    let lo = 0;
+    let hi = cuts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cuts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    counts[lo] += 2;
+  }
+  return counts.map((n, i) => parseCost(n, (i + 1 < cuts.length ? cuts[i + 1] : text.length) - cuts[i]));
 }
 
 /**
@@ -167,9 +191,10 @@ interface Frame {
 /**
  * Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). Segments
  * are those carrying a code, unless `allSegments` (inter-coder agreement needs the uncoded ones too):
- * then every segment, in document order.
+ * then every segment, in document order. `cuts`: the start offsets of the chunks the text is made of,
+ * for BodyScan.costs.
  */
-export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions, allSegments = false): BodyScan {
+export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions, allSegments = false, cuts?: number[]): BodyScan {
   const own = definitions ?? { links: new DefinedLabels(), footnotes: new DefinedLabels() };
   const events = markdownEvents(text, own);
   const out: BodyScan = {
@@ -179,6 +204,7 @@ export function scanMarkdown(text: string, index: LineIndex, definitions?: Defin
     declared: definitions ? { links: [], footnotes: [] } : { links: [...own.links.labels], footnotes: [...own.footnotes.labels] },
     cost: parseCost(events.length, text.length),
   };
+  if (cuts) out.costs = chunkCosts(events, text, cuts);
   const wikilinks = wikilinkSpans(text);
   const segmentIds = new Map<Token, number>();
   const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];

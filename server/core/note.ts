@@ -335,16 +335,28 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     }
     return plainOf[k];
   };
-  let spent = 0;
-  const scan = (chunk: string, definitions?: Definitions, key = chunk) => {
+  /** Parses chunks [k, next), with their per-chunk costs. */
+  const scan = (k: number, next: number, definitions?: Definitions, prefix = "") => {
+    const chunk = text.slice(starts[k], end(next));
+    const key = prefix + chunk;
     let scanned = cache?.get(key) ?? used.get(key);
-    if (!scanned) scanned = scanMarkdown(chunk, new LineIndex(chunk), definitions);
+    if (!scanned) {
+      const cuts: number[] = [];
+      for (let j = k; j < next; j++) cuts.push(starts[j] - starts[k]);
+      scanned = scanMarkdown(chunk, new LineIndex(chunk), definitions, false, cuts);
+    }
     if (cache) used.set(key, scanned);
-    // Counted whether parsed now or taken from the editor's cache: the verdict must not depend on it.
-    spent += scanned.cost;
     return scanned;
   };
-  const parts: { from: number; to: number; scanned: BodyScan }[] = [];
+  // The parser's work so far, summed chunk by chunk in document order (the same cold and in an
+  // editor, whatever parts the chunks were parsed in); where it passes PARSE_BUDGET, reading stops.
+  let spent = 0;
+  const overBudget = (part: { from: number; scanned: BodyScan }, k: number): number | undefined => {
+    const costs = part.scanned.costs ?? [part.scanned.cost];
+    for (let j = 0; j < costs.length; j++) if ((spent += costs[j]) > PARSE_BUDGET) return starts[k + j];
+    return undefined;
+  };
+  const parts: { from: number; to: number; k: number; next: number; scanned: BodyScan }[] = [];
   for (let k = 0; k < starts.length; ) {
     if (inert[k]) {
       k++;
@@ -352,22 +364,25 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     }
     const prose = plain(k);
     if (prose) {
-      parts.push({ from: starts[k], to: end(k + 1), scanned: prose });
+      parts.push({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
       k++;
       continue;
     }
     let next = k + 1;
     if (!cache) while (next < starts.length && !inert[next] && !plain(next) && end(next) - starts[k] < PART_CHARS) next++;
-    let scanned = scan(text.slice(starts[k], end(next)));
+    let scanned = scan(k, next);
     // A part that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
     // carry on into the next chunk) is joined with the next chunks, doubling their number each time
-    // so that re-parsing stays linear: correctness never rests on the cut.
-    for (let more = 1; scanned.open && next < starts.length && spent <= PARSE_BUDGET; more *= 2) {
+    // so that re-parsing stays linear: correctness never rests on the cut. (Only the final parse
+    // counts for the budget: the others are bounded by it.)
+    for (let more = 1; scanned.open && next < starts.length; more *= 2) {
       next = Math.min(starts.length, next + more);
-      scanned = scan(text.slice(starts[k], end(next)));
+      scanned = scan(k, next);
     }
-    if (spent > PARSE_BUDGET) return starts[k];
-    parts.push({ from: starts[k], to: end(next), scanned });
+    const part = { from: starts[k], to: end(next), k, next, scanned };
+    const ranOut = overBudget(part, k);
+    if (ranOut !== undefined) return ranOut;
+    parts.push(part);
     k = next;
   }
   const definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() };
@@ -386,10 +401,10 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     }
     const prefix = `${digest.digest("base64")}\u0000`;
     for (const part of parts) {
-      const chunk = text.slice(part.from, part.to);
-      if (!chunk.includes("[")) continue;
-      part.scanned = scan(chunk, definitions, prefix + chunk);
-      if (spent > PARSE_BUDGET) return part.from;
+      if (part.scanned.cost === 0 || !text.slice(part.from, part.to).includes("[")) continue;
+      part.scanned = scan(part.k, part.next, definitions, prefix);
+      const ranOut = overBudget(part, part.k);
+      if (ranOut !== undefined) return ranOut;
     }
   }
   for (const part of parts) append(facts, part.scanned, index.position(part.from).line);
