@@ -364,7 +364,8 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     }
     const prose = plain(k);
     if (prose) {
-      parts.push({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
+      // (A closed fence, or prose without a tag, adds nothing: not kept, so a run of fences stays small.)
+      if (prose.codes.length) parts.push({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
       k++;
       continue;
     }
