@@ -55,13 +55,13 @@ const unknownTags = (bytes) => fill(bytes, (i) => `Said #t${i.toString(36)}x and
 export const CODEBOOK_SHAPES = {
   // Every code's parent is the next; the last code's parent is the first: one cycle through them all.
   "parent-cycle": (n) => {
-    const probe = codebook(n, (i) => entry(i, i + 1));
-    return { codebook: codebook(n, (i) => entry(i, i + 1 === probe.count ? 0 : i + 1)).text };
+    const { count } = codebook(n, (i) => entry(i, i + 1));
+    return { codebook: "codes:\n" + Array.from({ length: count }, (_, i) => entry(i, (i + 1) % count)).join("") };
   },
   // One chain: every code's parent is the next one, the last has none.
   "parent-chain": (n) => {
-    const probe = codebook(n, (i) => entry(i, i + 1));
-    return { codebook: codebook(n, (i) => entry(i, i + 1 < probe.count ? i + 1 : undefined)).text };
+    const { count } = codebook(n, (i) => entry(i, i + 1));
+    return { codebook: "codes:\n" + Array.from({ length: count }, (_, i) => entry(i, i + 1 < count ? i + 1 : undefined)).join("") };
   },
   // A codebook of `bytes` and one ordinary-sized note of 10,000 distinct unknown tags: did-you-mean
   // against every code.

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { CLI, GOOD_NOTE, cleanupTemp, ensureBuilt, makeStudy, runCli } from "../fixtures/helpers.js";
 // @ts-ignore: a plain .mjs module without types
-import { SHAPES } from "../../bench/hostile-shapes.mjs";
+import { CODEBOOK_SHAPES, SHAPES } from "../../bench/hostile-shapes.mjs";
 
 beforeAll(() => ensureBuilt(), 120_000);
 afterAll(() => cleanupTemp());
@@ -155,6 +155,38 @@ describe("one hostile note never stalls or kills a check (issue 9 section 6)", (
       } else {
         expect({ name, skipped: skipped.length }).toEqual({ name, skipped: 1 });
         expect({ name, located: skipped[0].range.start.line > 0, why: expected.test(skipped[0].message) }).toEqual({ name, located: true, why: true });
+      }
+    }
+  }, 600_000);
+});
+
+describe("one hostile codebook never stalls or kills a check (issue 9 section 6)", () => {
+  // A 10 MB codebook took 20 s and 1.5 GB (YAML): over 1 MB it is not read, located where it runs past
+  // the limit; up to it, a chain of parents and a cycle through every code are read. The notes are
+  // checked either way (against no codes when the codebook was not read, as after a YAML error).
+  it("a codebook over 1 MB is codebook-invalid at a located line, one under it is read, and the notes are checked", () => {
+    const shapes = CODEBOOK_SHAPES as Record<string, (bytes: number) => { codebook: string }>;
+    const note = GOOD_NOTE.replace("#shared-learning", "#shared-learning #c1");
+    for (const [bytes, read] of [[900 * 1024, true], [1536 * 1024, false]] as const) {
+      const codebook = shapes["parent-cycle"](bytes).codebook;
+      const root = makeStudy({ "notes/Magenta/good.md": note }, { codebook });
+      const r = spawnSync(process.execPath, ["--max-old-space-size=500", CLI, "check", root, "--format", "json"], { encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+      expect(r.signal).toBe(null);
+      expect(r.stderr).not.toMatch(/heap|FATAL|Error:/);
+      const json = JSON.parse(r.stdout) as CheckJson & { files: { diagnostics: { message: string }[] }[] };
+      const byFile = new Map(json.files.map((f) => [f.file, f.diagnostics]));
+      const cb = (byFile.get("codebook.yaml") ?? []) as { rule: string; message: string; range: { start: { line: number } } }[];
+      const good = (byFile.get("notes/Magenta/good.md") ?? []).map((d) => d.rule);
+      if (read) {
+        expect(cb.map((d) => d.rule)).toEqual(["codebook-reference"]);
+        expect(cb[0].message).toMatch(/form a cycle/);
+        // #c1 is a code of this codebook; #shared-learning is not.
+        expect(good).toEqual(["code-unknown"]);
+      } else {
+        expect(cb.map((d) => d.rule)).toEqual(["codebook-invalid"]);
+        expect(cb[0].message).toMatch(/larger than 1 MB/);
+        expect(cb[0].range.start.line).toBe(codebook.slice(0, 1024 * 1024).split("\n").length - 1);
+        expect(good).toEqual(["code-unknown", "code-unknown"]);
       }
     }
   }, 600_000);
