@@ -23,12 +23,24 @@ export function emptyCodebook(): Codebook {
   return { order: [], codes: new Map() };
 }
 
+/**
+ * A codebook larger than this is not read (codebook-invalid where it runs past the limit): about
+ * 20,000 codes. YAML reads about 1 MB a second into a tree of 150 bytes a byte here: a 10 MB
+ * codebook took 20 s and 1.5 GB (bench/hostile-cli.mjs), past issue 9's budget of 5 s and 500 MB.
+ */
+export const MAX_CODEBOOK_BYTES = 1024 * 1024;
+
 export function parseCodebook(text: string): CodebookResult {
   const index = new LineIndex(text);
   const diagnostics: Diagnostic[] = [];
   const codebook = emptyCodebook();
   const problem = (rule: RuleId, message: string, range: Range, suggestions?: string[]) =>
     diagnostics.push({ rule, severity: "error", message, range, ...(suggestions?.length ? { data: { suggestions } } : {}) });
+  if (text.length > MAX_CODEBOOK_BYTES) {
+    const line = index.position(MAX_CODEBOOK_BYTES).line;
+    problem("codebook-invalid", `The codebook is larger than ${MAX_CODEBOOK_BYTES / 1048576} MB (it runs past it here), so it was not read. Split long descriptions out, or keep the codes a team can apply.`, lineRange(index, line));
+    return { codebook, diagnostics };
+  }
   const parsed = parseYamlFacts(text, 0, index);
   for (const p of parsed.problems) problem("codebook-invalid", `codebook.yaml: ${p.message}`, p.range);
   if (parsed.problems.length) return { codebook, diagnostics };

@@ -20,6 +20,16 @@ export const NESTING_BUDGET = 2_000_000;
 export const BLOCK_MAX_LINES = 4000;
 export const BLOCK_MAX_CHARS = 512 * 1024;
 export const BLOCK_MAX_MARKERS = 4000;
+/**
+ * The parser's work for one note, in parseCost units (markdown.ts: events plus a sixteenth of the
+ * characters), summed chunk by chunk. At 10-17 µs a unit on the shared 2-core test machine under the
+ * load of eight sessions (bench/hostile-cli.mjs), this keeps any note of up to 10 MB, with the linear
+ * scans around the parse (about 1.5 s of CPU at 10 MB), within issue 9's budget of 5 s. Plain prose
+ * and closed fences cost nothing here (markdown-plain.ts); prose with links and emphasis costs about
+ * 200,000 units a MB, dense lists or footnotes 1 to 2 million, so only a note of hundreds of KB of
+ * markup (thousands of list items, footnotes or definitions) reaches it.
+ */
+export const PARSE_BUDGET = 250_000;
 /** The squares of paragraphs' lines and of their markers, summed over the note, are bounded too. */
 const SQUARES_BUDGET = 2 * BLOCK_MAX_LINES ** 2;
 

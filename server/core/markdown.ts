@@ -94,7 +94,7 @@ function insideSpan(spans: number[], offset: number): boolean {
  * true. A tag ends inside the span: `#ab` followed by more tag characters beyond it is a tag `ab`.
  * True when `found` stopped the search.
  */
-function findTags(text: string, start: number, end: number, found: (hash: number, id: string) => boolean | void): boolean {
+export function findTags(text: string, start: number, end: number, found: (hash: number, id: string) => boolean | void): boolean {
   const slice = start === 0 && end === text.length ? text : text.slice(start, end);
   if (!slice.includes("#")) return false;
   TAG.lastIndex = 0;
@@ -140,6 +140,45 @@ export interface BodyScan {
   open: boolean;
   /** The labels of the link and footnote definitions this text declares (when none were handed in). */
   declared: { links: string[]; footnotes: string[] };
+  /**
+   * What reading it cost the parser, in work units (see parseCost); 0 when no parser ran. Deterministic,
+   * so that a note's being read or skipped never depends on the machine.
+   */
+  cost: number;
+  /**
+   * The same, per chunk of the text when scanMarkdown was given the chunks' start offsets: each event
+   * counts for the chunk where its token starts. A chunk parsed alone or with its neighbours costs the
+   * same, so a note is read or skipped alike cold and in the editor.
+   */
+  costs?: number[];
+}
+
+/** Per-chunk costs: `cuts` are the chunks' start offsets in `text` (ascending, the first 0). */
+function chunkCosts(events: Event[], text: string, cuts: number[]): number[] {
+  const counts = cuts.map(() => 0);
+  for (const [kind, token] of events) {
+    if (kind !== "enter") continue;
+    const at = token.start.offset;
+    let lo = 0;
+    let hi = cuts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cuts[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    counts[lo] += 2;
+  }
+  return counts.map((n, i) => parseCost(n, (i + 1 < cuts.length ? cuts[i + 1] : text.length) - cuts[i]));
+}
+
+/**
+ * micromark's work for a text, in units that track its CPU time across the shapes of Markdown measured
+ * (bench/hostile.mjs: prose with markup, footnotes, definitions, lists, fences, tables, emphasis, code;
+ * 5-13 µs per unit on the shared 2-core test machine): one per event, plus one per 16 characters (the
+ * tokenizers also walk every character, cheaply inside code).
+ */
+export function parseCost(events: number, chars: number): number {
+  return events + Math.ceil(chars / 16);
 }
 
 interface Frame {
@@ -152,12 +191,20 @@ interface Frame {
 /**
  * Codes and segments of a Markdown text (ranges from `index`, which indexes this same text). Segments
  * are those carrying a code, unless `allSegments` (inter-coder agreement needs the uncoded ones too):
- * then every segment, in document order.
+ * then every segment, in document order. `cuts`: the start offsets of the chunks the text is made of,
+ * for BodyScan.costs.
  */
-export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions, allSegments = false): BodyScan {
+export function scanMarkdown(text: string, index: LineIndex, definitions?: Definitions, allSegments = false, cuts?: number[]): BodyScan {
   const own = definitions ?? { links: new DefinedLabels(), footnotes: new DefinedLabels() };
   const events = markdownEvents(text, own);
-  const out: BodyScan = { codes: [], segments: [], open: false, declared: definitions ? { links: [], footnotes: [] } : { links: [...own.links.labels], footnotes: [...own.footnotes.labels] } };
+  const out: BodyScan = {
+    codes: [],
+    segments: [],
+    open: false,
+    declared: definitions ? { links: [], footnotes: [] } : { links: [...own.links.labels], footnotes: [...own.footnotes.labels] },
+    cost: parseCost(events.length, text.length),
+  };
+  if (cuts) out.costs = chunkCosts(events, text, cuts);
   const wikilinks = wikilinkSpans(text);
   const segmentIds = new Map<Token, number>();
   const frames: Frame[] = [{ segment: undefined, runStart: -1, runEnd: -1 }];

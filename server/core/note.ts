@@ -7,10 +7,14 @@ import { findIdentifiers } from "./identifiers.js";
 import { createHash } from "node:crypto";
 import { findSuppressions } from "./suppress.js";
 import { DefinedLabels, closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
-import { tooHeavyForParser } from "./markdown-limits.js";
+import { PARSE_BUDGET, tooHeavyForParser } from "./markdown-limits.js";
+import { scanPlainProse } from "./markdown-plain.js";
+
+/** Frontmatter larger than this is not read (file-skipped): about 25,000 short fields. */
+export const MAX_FRONTMATTER_BYTES = 256 * 1024;
 
 /** Bumped whenever the shape or meaning of NoteFacts changes: old cache entries are then ignored. */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 
 /**
  * Facts of a note that was not read or not parsed: one error (SPEC section 6: `file-skipped` is an
@@ -107,6 +111,19 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   } else {
     facts.hasFrontmatter = true;
     bodyStart = fm.bodyStart;
+  }
+  if (typeof fm === "object" && fm.contentEnd - fm.contentStart > MAX_FRONTMATTER_BYTES) {
+    // Never ordinary (a note's fields take a few lines), and YAML reads about 1 MB a second into a
+    // tree of 300 bytes a byte: 10 MB of keys took 43 s and 2.8 GB (bench/hostile-cli.mjs).
+    facts.fatal = true;
+    diagnostics.push({
+      rule: "file-skipped",
+      severity: "error",
+      message: `The note was not read: its frontmatter runs past ${MAX_FRONTMATTER_BYTES / 1024} KB here. Keep the fields (practice, date, npt, codes, …) there and move long text into the body.`,
+      range: lineRange(index, index.position(fm.contentStart + MAX_FRONTMATTER_BYTES).line),
+    });
+    bodyStart = text.length;
+  } else if (typeof fm === "object") {
     const yamlSrc = text.slice(fm.contentStart, fm.contentEnd);
     const parsed = parseYamlFacts(yamlSrc, fm.contentStart, index, true);
     for (const p of parsed.problems) diagnostics.push({ rule: "yaml-syntax", severity: "error", message: `Frontmatter YAML: ${p.message}`, range: p.range });
@@ -151,7 +168,23 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
             : `The note was not parsed: the paragraph starting here is too large (${heavy.why}). Put blank lines between its paragraphs.`,
         range: lineRange(index, index.position(heavy.offset).line),
       });
-    } else collectBody(text, index, facts, bodyChunkStarts(text, index, bodyStart), chunks);
+    } else {
+      const ranOut = collectBody(text, index, facts, bodyChunkStarts(text, index, bodyStart), chunks);
+      if (ranOut !== undefined) {
+        facts.fatal = true;
+        facts.fields = undefined;
+        facts.codes = [];
+        facts.segments = [];
+        diagnostics.push({
+          rule: "file-skipped",
+          severity: "error",
+          message:
+            "The note was not parsed: it holds more Markdown structure (lists, links, footnotes, tables, code blocks, …) than fieldnotes reads in one note, " +
+            "reached in the part starting here. Split it into several notes.",
+          range: lineRange(index, index.position(ranOut).line),
+        });
+      }
+    }
   }
   diagnostics.push(...findIdentifiers(text, index));
   const suppressions = findSuppressions(text, index);
@@ -275,41 +308,82 @@ const PART_CHARS = 32 * 1024;
 /**
  * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it that
  * cannot open a fence or an HTML block (no backtick, tilde or `<`) and defines nothing (no `]:`)
- * holds nothing to find and changes nothing elsewhere, so it is not parsed at all. Without a cache (a
- * cold read) neighbouring chunks are parsed together in parts of up to PART_CHARS; with one (an open
- * editor) each chunk is parsed and kept on its own, so a keystroke re-parses one chunk. When the note
- * defines links or footnotes, the parts are parsed again knowing all of them.
+ * holds nothing to find and changes nothing elsewhere, so it is not parsed at all; a chunk of plain
+ * prose is read without the parser (markdown-plain.ts). Without a cache (a cold read) neighbouring
+ * chunks are parsed together in parts of up to PART_CHARS; with one (an open editor) each chunk is
+ * parsed and kept on its own, so a keystroke re-parses one chunk. When the note defines links or
+ * footnotes, the parts that could refer to them (those holding a `[`) are parsed again knowing all of
+ * them. The parser's work is summed over the parts (BodyScan.cost); when it exceeds PARSE_BUDGET the
+ * note is not read further and the offset of the part where it ran out is returned (else undefined).
  */
-function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: number[], cache?: ChunkCache): void {
+function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: number[], cache?: ChunkCache): number | undefined {
   const end = (k: number) => (k < starts.length ? starts[k] : text.length);
   const inert = starts.map((from, k) => {
     const chunk = text.slice(from, end(k + 1));
     return !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
   });
   const used: ChunkCache = new Map();
-  const scan = (chunk: string, definitions?: Definitions, key = chunk) => {
+  // Each chunk's plain-prose reading, worked out when first needed (null: not plain prose); an
+  // editor keeps it with the parsed chunks (it depends on the chunk's text alone).
+  const plainOf: (BodyScan | null | undefined)[] = [];
+  const plain = (k: number) => {
+    if (plainOf[k] === undefined) {
+      const chunk = text.slice(starts[k], end(k + 1));
+      const kept = cache?.get(chunk) ?? used.get(chunk);
+      plainOf[k] = kept ? (kept.cost === 0 ? kept : null) : scanPlainProse(chunk, new LineIndex(chunk)) ?? null;
+      if (cache && plainOf[k]) used.set(chunk, plainOf[k]!);
+    }
+    return plainOf[k];
+  };
+  /** Parses chunks [k, next), with their per-chunk costs. */
+  const scan = (k: number, next: number, definitions?: Definitions, prefix = "") => {
+    const chunk = text.slice(starts[k], end(next));
+    const key = prefix + chunk;
     let scanned = cache?.get(key) ?? used.get(key);
-    if (!scanned) scanned = scanMarkdown(chunk, new LineIndex(chunk), definitions);
+    if (!scanned) {
+      const cuts: number[] = [];
+      for (let j = k; j < next; j++) cuts.push(starts[j] - starts[k]);
+      scanned = scanMarkdown(chunk, new LineIndex(chunk), definitions, false, cuts);
+    }
     if (cache) used.set(key, scanned);
     return scanned;
   };
-  const parts: { from: number; to: number; scanned: BodyScan }[] = [];
+  // The parser's work so far, summed chunk by chunk in document order (the same cold and in an
+  // editor, whatever parts the chunks were parsed in); where it passes PARSE_BUDGET, reading stops.
+  let spent = 0;
+  const overBudget = (part: { from: number; scanned: BodyScan }, k: number): number | undefined => {
+    const costs = part.scanned.costs ?? [part.scanned.cost];
+    for (let j = 0; j < costs.length; j++) if ((spent += costs[j]) > PARSE_BUDGET) return starts[k + j];
+    return undefined;
+  };
+  const parts: { from: number; to: number; k: number; next: number; scanned: BodyScan }[] = [];
   for (let k = 0; k < starts.length; ) {
     if (inert[k]) {
       k++;
       continue;
     }
+    const prose = plain(k);
+    if (prose) {
+      // (A closed fence, or prose without a tag, adds nothing: not kept, so a run of fences stays small.)
+      if (prose.codes.length) parts.push({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
+      k++;
+      continue;
+    }
     let next = k + 1;
-    if (!cache) while (next < starts.length && !inert[next] && end(next) - starts[k] < PART_CHARS) next++;
-    let scanned = scan(text.slice(starts[k], end(next)));
+    if (!cache) while (next < starts.length && !inert[next] && !plain(next) && end(next) - starts[k] < PART_CHARS) next++;
+    let scanned = scan(k, next);
     // A part that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
     // carry on into the next chunk) is joined with the next chunks, doubling their number each time
-    // so that re-parsing stays linear: correctness never rests on the cut.
+    // so that re-parsing stays linear: correctness never rests on the cut. (Only the final parse
+    // counts for the budget: the others are bounded by it.)
     for (let more = 1; scanned.open && next < starts.length; more *= 2) {
       next = Math.min(starts.length, next + more);
-      scanned = scan(text.slice(starts[k], end(next)));
+      scanned = scan(k, next);
     }
-    parts.push({ from: starts[k], to: end(next), scanned });
+    const part = { from: starts[k], to: end(next), k, next, scanned };
+    const ranOut = overBudget(part, k);
+    if (ranOut !== undefined) return ranOut;
+    parts.push(part);
     k = next;
   }
   const definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() };
@@ -319,7 +393,8 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
   }
   if (definitions.links.labels.size || definitions.footnotes.labels.size) {
     // Parsed again knowing every definition: the two sets are shared by all parts, and an editor's
-    // chunks are keyed by a digest of them (not their text), so the cost stays linear.
+    // chunks are keyed by a digest of them (not their text), so the cost stays linear. A part with
+    // no `[` holds no reference, so it reads the same either way.
     const digest = createHash("sha1");
     for (const set of [definitions.links.labels, definitions.footnotes.labels]) {
       for (const label of [...set].sort()) digest.update(label).update("\u0000");
@@ -327,8 +402,10 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     }
     const prefix = `${digest.digest("base64")}\u0000`;
     for (const part of parts) {
-      const chunk = text.slice(part.from, part.to);
-      part.scanned = scan(chunk, definitions, prefix + chunk);
+      if (part.scanned.cost === 0 || !text.slice(part.from, part.to).includes("[")) continue;
+      part.scanned = scan(part.k, part.next, definitions, prefix);
+      const ranOut = overBudget(part, part.k);
+      if (ranOut !== undefined) return ranOut;
     }
   }
   for (const part of parts) append(facts, part.scanned, index.position(part.from).line);
@@ -337,6 +414,7 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     cache.clear();
     for (const [k, v] of used) cache.set(k, v);
   }
+  return undefined;
 }
 
 /** Adds a chunk's codes and segments; chunks start at a line start, so only lines shift. */
