@@ -132,9 +132,28 @@ export function verdictOf(
 export function validateNote(facts: NoteFacts, ctx: ValidationContext): Diagnostic[] {
   const out: Diagnostic[] = screenIdentifiers(facts.diagnostics, ctx.config.identifiers?.allow);
   if (facts.fields) validateFields(facts.fields, facts.openRange, ctx, out);
-  for (const use of facts.codes) if (use.inline) checkCode(use.id, use.range, use.idRange, true, ctx, out);
+  // Unknown inline codes are listed up to a limit: past it one error says how many more there are.
+  // Each listed one costs a did-you-mean search and a diagnostic; a note of hundreds of thousands of
+  // unknown tags (a pasted export, a hostile file) would otherwise cost minutes and gigabytes.
+  let unknown = 0;
+  let firstUnlisted: Range | undefined;
+  for (const use of facts.codes) {
+    if (!use.inline) continue;
+    if (!ctx.codebook.codes.has(use.id) && ++unknown > MAX_UNKNOWN_LISTED) {
+      firstUnlisted ??= use.range;
+      continue;
+    }
+    checkCode(use.id, use.range, use.idRange, true, ctx, out);
+  }
+  if (firstUnlisted) {
+    const more = unknown - MAX_UNKNOWN_LISTED;
+    out.push(diag("code-unknown", "error", `${more.toLocaleString("en-GB")} more inline ${more === 1 ? "code is" : "codes are"} not in the codebook from here on (only the first ${MAX_UNKNOWN_LISTED.toLocaleString("en-GB")} are listed one by one).`, firstUnlisted));
+  }
   return applySuppressions(out, facts.suppressions);
 }
+
+/** How many unknown inline codes of one note are reported one by one (see validateNote). */
+export const MAX_UNKNOWN_LISTED = 1000;
 
 function validateFields(fields: EntryFact[], openRange: Range, ctx: ValidationContext, out: Diagnostic[]): void {
   const byKey = new Map<string, EntryFact>();
