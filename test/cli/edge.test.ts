@@ -158,8 +158,8 @@ describe("no note vanishes without a word", () => {
     openStudyTo(root);
     chmodSync(join(root, "codebook.yaml"), 0o000);
     const r = await runUnprivileged(["check", ".", "--no-cache"], root);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^fieldnotes\.yaml:1:1: error config-invalid: The codebook file cannot be used: 'codebook\.yaml' cannot be read: permission denied \(EACCES\)/m);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout, r.stderr).toMatch(/^fieldnotes\.yaml:1:1: error config-invalid: The codebook file cannot be used: 'codebook\.yaml' cannot be read: permission denied \(EACCES\)/m);
     expect(r.stdout + r.stderr).not.toMatch(/does not exist/);
   }, T);
 
