@@ -27,7 +27,8 @@ process.stderr.write(JSON.stringify({ files: files.length, nodes, parseMs: perfo
 `;
 
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -62,4 +63,36 @@ export function bareParse(dir) {
   const facts = line ? JSON.parse(line) : null;
   if (r.status !== 0 || !facts || facts.files === 0) throw new Error(`bench: the bare parse of ${dir} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
   return { ms: r.ms, parseMs: facts.parseMs, files: facts.files, rss: r.rss };
+}
+
+/** The median of a list of numbers (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `--notes N` (default 10000) and `--keep` from the command line. */
+export function benchArgs(argv = process.argv.slice(2)) {
+  return { notes: Number(argv[argv.indexOf("--notes") + 1]) || 10000, keep: argv.includes("--keep") };
+}
+
+/** Exits 2 with one line when dist/ is not built (`name`: the bench, for the message). */
+export function requireBuilt(name) {
+  if (existsSync(join(REPO, "dist", "server", "cli", "main.js"))) return;
+  console.error(`bench/${name}: dist/ is missing; run \`npm run build\` first (npm run bench does).`);
+  process.exit(2);
+}
+
+/**
+ * The benches' shared study: bench/make-study.mjs with `notes` notes, 12 practices, 300 codes, seed
+ * 2016 and 1% broken notes, in a new temporary folder. Returns { work (the folder), study }; exits 2
+ * with the generator's error when it fails.
+ */
+export function generateBenchStudy(prefix, notes) {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const study = join(work, "study");
+  const gen = spawnSync(process.execPath, [join(REPO, "bench", "make-study.mjs"), "--out", study, "--notes", String(notes), "--practices", "12", "--codes", "300", "--seed", "2016", "--broken", "0.01"], { encoding: "utf8" });
+  if (gen.status !== 0) {
+    console.error(gen.stderr);
+    process.exit(2);
+  }
+  console.log(gen.stdout.trim());
+  return { work, study };
 }

@@ -9,32 +9,16 @@
 // each the median of 3 runs, plus the peak RSS of the check process. Prints every figure, the ratios
 // against the baseline and PASS/FAIL per target (cold ≤ 1.0x, warm ≤ 0.15x, query ≤ 0.25x, peak RSS ≤ 500 MB).
 // It is a report: it exits 0 whatever the figures. Options: --notes N (default 10000), --keep.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { bareParse, runNode } from "./baseline.mjs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, bareParse, benchArgs, generateBenchStudy, median, requireBuilt, runNode } from "./baseline.mjs";
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const NOTES = Number(args[args.indexOf("--notes") + 1]) || 10000;
-const KEEP = args.includes("--keep");
+const { notes: NOTES, keep: KEEP } = benchArgs();
 const RUNS = 3;
 const MAIN = join(REPO, "dist", "server", "cli", "main.js");
-if (!existsSync(MAIN)) {
-  console.error("bench/core: dist/ is missing; run `npm run build` first (npm run bench does).");
-  process.exit(2);
-}
+requireBuilt("core");
 
-const work = mkdtempSync(join(tmpdir(), "fieldnotes-bench-"));
-const study = join(work, "study");
-const gen = spawnSync(process.execPath, [join(REPO, "bench", "make-study.mjs"), "--out", study, "--notes", String(NOTES), "--practices", "12", "--codes", "300", "--seed", "2016", "--broken", "0.01"], { encoding: "utf8" });
-if (gen.status !== 0) {
-  console.error(gen.stderr);
-  process.exit(2);
-}
-console.log(gen.stdout.trim());
+const { work, study } = generateBenchStudy("fieldnotes-bench-", NOTES);
 
 
 const hasTime = existsSync("/usr/bin/time");
@@ -62,7 +46,6 @@ function queryArgs() {
   return hasTime ? [join(REPO, "bin", "fieldnotes.js"), ...q] : ["--input-type=module", "-e", RSS_WRAPPER, MAIN, ...q];
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const clearCache = () => rmSync(join(study, ".fieldnotes"), { recursive: true, force: true });
 
 const baseline = [];

@@ -9,32 +9,17 @@
 // each the median of 3 runs, with the peak RSS. Prints the ratios against the baseline and PASS/FAIL
 // per target (diff ≤ 2.0x, agree ≤ 2.0x, peak RSS ≤ 600 MB). A report: exits 0 whatever the figures.
 // Options: --notes N (default 10000), --keep.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { bareParse, runNode } from "./baseline.mjs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, bareParse, benchArgs, generateBenchStudy, median, requireBuilt, runNode } from "./baseline.mjs";
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const NOTES = Number(args[args.indexOf("--notes") + 1]) || 10000;
-const KEEP = args.includes("--keep");
+const { notes: NOTES, keep: KEEP } = benchArgs();
 const RUNS = 3;
 const CLI = join(REPO, "bin", "fieldnotes.js");
-if (!existsSync(join(REPO, "dist", "server", "cli", "main.js"))) {
-  console.error("bench/history: dist/ is missing; run `npm run build` first (npm run bench does).");
-  process.exit(2);
-}
+requireBuilt("history");
 
-const work = mkdtempSync(join(tmpdir(), "fieldnotes-bench-history-"));
-const study = join(work, "study");
-const gen = spawnSync(process.execPath, [join(REPO, "bench", "make-study.mjs"), "--out", study, "--notes", String(NOTES), "--practices", "12", "--codes", "300", "--seed", "2016", "--broken", "0.01"], { encoding: "utf8" });
-if (gen.status !== 0) {
-  console.error(gen.stderr);
-  process.exit(2);
-}
-console.log(gen.stdout.trim());
+const { work, study } = generateBenchStudy("fieldnotes-bench-history-", NOTES);
 
 const git = (...a) => execFileSync("git", a, { cwd: study, encoding: "utf8", maxBuffer: 1 << 28 });
 git("init", "-q", "-b", "main");
@@ -65,7 +50,6 @@ git("checkout", "-q", "main");
 console.log(`coder-b: ${changed} of ${seen} inline codes changed`);
 
 const run = (nodeArgs) => runNode(nodeArgs, { cwd: study });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 run([CLI, "check", "--format", "json"]); // fills the working study's cache: the warm state
 const baseline = [];

@@ -7,37 +7,20 @@
 // each the median of 3 runs. Prints the figures, the ratios against the baseline and PASS/FAIL per
 // target (export ≤ 0.5x warm, import ≤ 1.0x). A report: it exits 0 whatever the figures.
 // Options: --notes N (default 10000), --keep.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { bareParse, runNode } from "./baseline.mjs";
+import { rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, bareParse, benchArgs, generateBenchStudy, median, requireBuilt, runNode } from "./baseline.mjs";
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const NOTES = Number(args[args.indexOf("--notes") + 1]) || 10000;
-const KEEP = args.includes("--keep");
+const { notes: NOTES, keep: KEEP } = benchArgs();
 const RUNS = 3;
 const CLI = join(REPO, "bin", "fieldnotes.js");
-if (!existsSync(join(REPO, "dist", "server", "cli", "main.js"))) {
-  console.error("bench/refi: dist/ is missing; run `npm run build` first (npm run bench does).");
-  process.exit(2);
-}
+requireBuilt("refi");
 
-const work = mkdtempSync(join(tmpdir(), "fieldnotes-bench-refi-"));
-const study = join(work, "study");
-const gen = spawnSync(process.execPath, [join(REPO, "bench", "make-study.mjs"), "--out", study, "--notes", String(NOTES), "--practices", "12", "--codes", "300", "--seed", "2016", "--broken", "0.01"], { encoding: "utf8" });
-if (gen.status !== 0) {
-  console.error(gen.stderr);
-  process.exit(2);
-}
-console.log(gen.stdout.trim());
+const { work, study } = generateBenchStudy("fieldnotes-bench-refi-", NOTES);
 
 
 const run = (nodeArgs) => runNode(nodeArgs);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const qdpx = join(work, "study.qdpx");
 run([CLI, "check", study, "--format", "json"]); // the facts cache is warm from here on
 

@@ -225,7 +225,7 @@ export class FactsCache {
         this.streaming = { name, tmp, out: new FileWriter(tmp), placed: new Map() };
       }
       const s = this.streaming;
-      const record = `${hash}\t${checksum(json)}\t${json}\n`;
+      const record = packRecord(hash, json);
       s.placed.set(hash, { pack: s.name, offset: s.out.bytes, length: Buffer.byteLength(record) });
       s.out.write(record);
     } catch {
@@ -355,7 +355,7 @@ export class FactsCache {
     const placed: [string, Location][] = [];
     try {
       for (const [hash, json] of records) {
-        const record = `${hash}\t${checksum(json)}\t${json}\n`;
+        const record = packRecord(hash, json);
         placed.push([hash, { pack: name, offset: out.bytes, length: Buffer.byteLength(record) }]);
         out.write(record);
       }
@@ -450,6 +450,8 @@ export class FactsCache {
 }
 
 let packCounter = 0;
+/** One pack record: `hash<TAB>checksum<TAB>JSON\n` (read back by readRecord). */
+const packRecord = (hash: string, json: string) => `${hash}\t${checksum(json)}\t${json}\n`;
 /** A pack name no other process or save uses. */
 const packName = () => `facts-${Date.now().toString(36)}-${process.pid}-${(packCounter++).toString(36)}.pack`;
 

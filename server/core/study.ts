@@ -471,7 +471,7 @@ export class Study {
     // watcher says it changed: a chmod changes neither, and an unreadable note must say so.
     const known = fresh ? undefined : this.cache.stamped(f.rel, f.size, f.mtimeMs);
     if (known && this.cache.has(known)) {
-      return { record: this.record(f.rel, known, () => this.cache.get(known) ?? this.readAndParse(f.rel), f.size, f.mtimeMs) };
+      return { record: this.cachedRecord(f, known) };
     }
     let bytes: Uint8Array;
     try {
@@ -490,9 +490,14 @@ export class Study {
     // Known content under another name or stamp (a git version's copy, a moved note): its facts are
     // decoded only if a view needs them; the verdict may be cached too.
     if (this.cache.has(hash)) {
-      return { record: this.record(f.rel, hash, () => this.cache.get(hash) ?? this.readAndParse(f.rel), f.size, f.mtimeMs) };
+      return { record: this.cachedRecord(f, hash) };
     }
     return { bytes, hash };
+  }
+
+  /** A record whose facts are in the cache under `hash`: decoded only if a view needs them (a damaged record: the file is parsed again). */
+  private cachedRecord(f: NoteFile, hash: string): NoteRecord {
+    return this.record(f.rel, hash, () => this.cache.get(hash) ?? this.readAndParse(f.rel), f.size, f.mtimeMs);
   }
 
   /** Re-reads one note (watcher path, parsed in this thread); true when its record changed. */

@@ -19,6 +19,11 @@ function plainString(text: string): boolean {
   return (WORD.test(text) && !NOT_STRINGS.has(text)) || DATE.test(text);
 }
 
+/** What follows a key's colon is one space, then a value with no space before or after it. */
+function oneSpaceThenValue(rest: string): boolean {
+  return rest[0] === " " && rest[1] !== " " && !rest.endsWith(" ");
+}
+
 /** A plain string scalar, a flow list of them, or undefined (not in the subset). `from` is the value's offset. */
 function inlineValue(text: string, from: number, at: At): ValueFact | undefined {
   if (text.startsWith("[")) {
@@ -70,7 +75,7 @@ export function simpleYamlFacts(src: string, at: At): ValueFact | undefined {
     const keyRange = at(ks, ks + key.length);
     const rest = line.slice(colon + 1);
     if (rest !== "") {
-      if (rest[0] !== " " || rest[1] === " " || rest.endsWith(" ")) return undefined;
+      if (!oneSpaceThenValue(rest)) return undefined;
       const value = inlineValue(rest.slice(1), ks + colon + 2, at);
       if (!value) return undefined;
       entries.push({ key, keyRange, value, range: at(ks, ks + line.length) });
@@ -105,7 +110,7 @@ export function simpleYamlFacts(src: string, at: At): ValueFact | undefined {
         if (c < 3 || !KEY.test(k) || NOT_STRINGS.has(k) || nestedKeys.has(k)) return undefined;
         nestedKeys.add(k);
         const r = l.slice(c + 1);
-        if (r[0] !== " " || r[1] === " " || r.endsWith(" ")) return undefined;
+        if (!oneSpaceThenValue(r)) return undefined;
         const s = starts[i] + 2;
         const v = inlineValue(r.slice(1), starts[i] + c + 2, at);
         if (!v) return undefined;
