@@ -135,7 +135,7 @@ describe("no note vanishes without a word", () => {
     openStudyTo(root);
     chmodSync(join(root, "notes", "Cobalt"), 0o000);
     const r = await runUnprivileged(["check", ".", "--no-cache"], root);
-    expect(linesOf(r, "file-skipped")).toEqual([expect.stringMatching(/^notes\/Cobalt:1:1: \w+ file-skipped: The folder 'notes\/Cobalt' cannot be read: permission denied \(EACCES\)/)]);
+    expect(linesOf(r, "file-skipped"), `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toEqual([expect.stringMatching(/^notes\/Cobalt:1:1: \w+ file-skipped: The folder 'notes\/Cobalt' cannot be read: permission denied \(EACCES\)/)]);
     const rep = await runUnprivileged(["report", ".", "--format", "json", "--no-cache"], root);
     expect(rep.code, rep.stderr).toBe(0);
     const summary = JSON.parse(rep.stdout);
@@ -149,7 +149,7 @@ describe("no note vanishes without a word", () => {
     openStudyTo(root);
     chmodSync(join(root, "notes", "Cobalt", "b.md"), 0o000);
     const r = await runUnprivileged(["check", ".", "--no-cache"], root);
-    expect(linesOf(r, "file-skipped")).toEqual([expect.stringMatching(/^notes\/Cobalt\/b\.md:1:1: \w+ file-skipped: .*permission denied/)]);
+    expect(linesOf(r, "file-skipped"), `exit ${r.code}\n${r.stdout}\n${r.stderr}`).toEqual([expect.stringMatching(/^notes\/Cobalt\/b\.md:1:1: \w+ file-skipped: .*permission denied/)]);
     expect(await excludedUnprivileged(root)).toEqual([{ file: "notes/Cobalt/b.md", rules: ["file-skipped"] }]);
   }, T);
 

@@ -2,14 +2,11 @@
 // checked twice: against what a researcher expects, and against the index itself (the code typed
 // there is, or is not, a code use the server knows: hover finds it), so completion and `check` agree.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import type { CompletionList, Hover } from "vscode-languageserver-protocol";
-import { REPO, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 /** Bodies with the cursor at `|` (just after a `#`), and whether a code typed there counts. */
 const CASES: [string, string, boolean][] = [

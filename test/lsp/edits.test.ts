@@ -5,16 +5,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import type { CodeAction, Diagnostic, TextDocumentEdit, WorkspaceEdit } from "vscode-languageserver-protocol";
 import { addCodeEdit } from "../../server/lsp/codebookEdit.js";
-import { CODEBOOK, CONFIG, GOOD_NOTE, REPO, applyEdits, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { CODEBOOK, CONFIG, GOOD_NOTE, applyEdits, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

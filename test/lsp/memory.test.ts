@@ -2,12 +2,10 @@
 // full collection must not grow with the number of versions a note has had (on disk or in the editor).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
-import { GOOD_NOTE, REPO, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { GOOD_NOTE, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const SAVES = 400;
 /** A note of about 22 KB: codes in every paragraph, as a long interview write-up has. */

@@ -4,12 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
-import { CONFIG, GOOD_NOTE, REPO, makeStudy, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { CONFIG, GOOD_NOTE, makeStudy, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const PILOT_CONFIG = 'study: Pilot\nperiod: { start: 2015-01-01, end: 2016-12-31 }\nnotes: ["**/*.md"]\npractices:\n  - id: Teal\n';
 const PILOT_CODEBOOK = "codes:\n  pilot-only:\n    label: Pilot only\n";

@@ -3,14 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import type { CodeAction, CompletionList, Hover, Location, WorkspaceEdit, TextDocumentEdit } from "vscode-languageserver-protocol";
-import { CODEBOOK, CONFIG, GOOD_NOTE, REPO, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { CODEBOOK, CONFIG, GOOD_NOTE, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  // The CLI runs dist/: build it once for this file.
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const BROKEN = note("practice: Magentaa\ndate: 2016-03-14\nnpt: coherence\ncodes: [gp-buy-inn]", "Text with #unknown-tag here.\n");
 

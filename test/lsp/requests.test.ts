@@ -7,10 +7,9 @@ import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import type { CodeLens } from "vscode-languageserver-protocol";
 import { GOOD_NOTE, REPO, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const COBALT = note("practice: Cobalt\ndate: 2016-04-02\nnpt: coherence", "First paragraph #gp-buy-in.\n\nSecond\nparagraph #shared-learning #gp-buy-in\n");
 

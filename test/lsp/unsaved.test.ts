@@ -2,14 +2,11 @@
 // text open in the editor and saved in a closed note must be reported alike (a NUL typed in the
 // editor is a binary file once saved, and `check` excludes it).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
-import { execFileSync } from "node:child_process";
 import type { Diagnostic } from "vscode-languageserver-protocol";
-import { REPO, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const FRONT = "practice: Magenta\ndate: 2016-03-14\nnpt: coherence";
 const CASES: Record<string, string> = {

@@ -3,13 +3,10 @@
 // keys documents by the file they name and publishes under the client's spelling while the note is
 // open; diagnostics left under another spelling are cleared, so a fixed error leaves the screen.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
-import { execFileSync } from "node:child_process";
-import { REPO, makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { makeStudy, note, startClient, waitFor, type Client, type TmpStudy } from "./helpers.js";
+import { ensureBuilt } from "../fixtures/helpers.js";
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(REPO, "node_modules/typescript/bin/tsc"), "-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
-}, 120_000);
+beforeAll(() => ensureBuilt(), 120_000);
 
 const BROKEN = note("practice: Magentaa\ndate: 2016-03-14\nnpt: coherence");
 const FIXED = note("practice: Magenta\ndate: 2016-03-14\nnpt: coherence");
