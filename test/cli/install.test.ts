@@ -3,7 +3,7 @@
 // study, offline from the npm cache, then `npx fieldnotes check` there. And the launcher without dist/.
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readdirSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GOOD_NOTE, REPO, cleanupTemp, makeStudy, tempDir } from "../fixtures/helpers.js";
 
@@ -33,6 +33,7 @@ describe("install into a study from a packed tarball", () => {
     expect(tarball).toBeDefined();
     const listing = spawnSync("tar", ["tzf", join(out, tarball!)], { encoding: "utf8" }).stdout.split("\n");
     expect(listing).toContain("package/dist/server/cli/main.js");
+    for (const f of ["fieldnotes.js", "worker.js", "scanworker.js"]) expect(listing).toContain(`package/dist/cli/${f}`);
     expect(listing).toContain("package/bin/fieldnotes.js");
     expect(listing).toContain("package/templates/observation.md");
     expect(listing.filter((f) => f.startsWith("package/test/") || f.startsWith("package/node_modules/"))).toEqual([]);
@@ -62,5 +63,23 @@ describe("the launcher without its build", () => {
     expect(lines, r.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(/^fieldnotes: not built \(dist\/server\/cli\/main\.js is missing in .*\): run 'npm run build' there/);
     expect(r.stderr).not.toMatch(/internal error|ERR_MODULE_NOT_FOUND|\n\s+at /);
+  });
+
+  it("runs the bundle (dist/cli/) when it is at least as new as the modules, else the modules (a bare tsc since)", () => {
+    const pkg = tempDir("fieldnotes-launch-");
+    for (const d of ["bin", "dist/server/cli", "dist/cli"]) mkdirSync(join(pkg, d), { recursive: true });
+    copyFileSync(join(REPO, "bin", "fieldnotes.js"), join(pkg, "bin", "fieldnotes.js"));
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "fieldnotes", type: "module" }));
+    const fake = (which: string) => `export async function main() { process.stdout.write("${which}\\n"); return 0; }\n`;
+    writeFileSync(join(pkg, "dist/server/cli/main.js"), fake("modules"));
+    writeFileSync(join(pkg, "dist/cli/fieldnotes.js"), fake("bundle"));
+    const run = () => spawnSync(process.execPath, [join(pkg, "bin", "fieldnotes.js"), "check"], { encoding: "utf8" }).stdout;
+    utimesSync(join(pkg, "dist/server/cli/main.js"), 1_700_000_000, 1_700_000_000);
+    utimesSync(join(pkg, "dist/cli/fieldnotes.js"), 1_700_000_100, 1_700_000_100);
+    expect(run()).toBe("bundle\n");
+    utimesSync(join(pkg, "dist/server/cli/main.js"), 1_700_000_200, 1_700_000_200);
+    expect(run()).toBe("modules\n");
+    rmSync(join(pkg, "dist/cli"), { recursive: true });
+    expect(run()).toBe("modules\n");
   });
 });
