@@ -68,6 +68,8 @@ export class FactsCache {
   /** rel path -> [size, mtimeMs, hash] as last read, so an unchanged file need not be read again. */
   private stamps = new Map<string, [number, number, string]>();
   private verdicts = new Map<string, Verdict>();
+  /** Hashes whose facts are deliberately not kept (see writePack); written in the index as pack -2. */
+  private huge = new Set<string>();
   private verdictContext = "";
   private dirty = false;
   private readonly dir: string;
@@ -121,7 +123,7 @@ export class FactsCache {
           const [, hash, pack, offset, length, verdict] = value as [string, string, number, number, number, unknown];
           if (typeof pack === "number" && pack >= 0 && pack < packs.length && Number.isInteger(offset) && Number.isInteger(length) && length > 0) {
             this.locations.set(hash, { pack: packs[pack], offset, length });
-          }
+          } else if (pack === HUGE_PACK) this.huge.add(hash);
           if (Array.isArray(verdict) && (verdict.length === 2 || verdict.length === 3) && Array.isArray(verdict[0]) && Array.isArray(verdict[1])) {
             const v: Verdict = { diagnostics: expandRanges(verdict[0]) as Diagnostic[], errorRules: (verdict[1] as unknown[]).map(String) };
             const p = expandRanges(verdict[2]) as Verdict["practice"] | null;
@@ -135,6 +137,7 @@ export class FactsCache {
       this.stamps.clear();
       this.locations.clear();
       this.verdicts.clear();
+      this.huge.clear();
       this.verdictContext = "";
       const reason = (err as Error).message;
       if (reason !== "format" && reason !== "header") this.problems.push(`fieldnotes: warning: the cache index could not be read (${describe(err)}); notes are parsed again.`);
@@ -184,8 +187,12 @@ export class FactsCache {
     }
   }
 
+  /**
+   * Whether the cache knows this content: its facts, or that they are not kept (a huge note's, see
+   * writePack; its verdict may be). get() then returns undefined: the caller parses the note again.
+   */
   has(hash: string): boolean {
-    return this.enabled && (this.fresh.has(hash) || this.locations.has(hash));
+    return this.enabled && (this.fresh.has(hash) || this.locations.has(hash) || this.huge.has(hash));
   }
 
   set(hash: string, facts: NoteFacts): void {
@@ -277,7 +284,7 @@ export class FactsCache {
    * otherwise every saved version stayed in memory until the next full save of the cache.
    */
   forget(hash: string): void {
-    const dropped = [this.fresh.delete(hash), this.locations.delete(hash), this.verdicts.delete(hash)].some(Boolean);
+    const dropped = [this.fresh.delete(hash), this.locations.delete(hash), this.verdicts.delete(hash), this.huge.delete(hash)].some(Boolean);
     if (dropped) this.dirty = true;
   }
 
@@ -319,7 +326,7 @@ export class FactsCache {
       this.stamps = stamps;
       this.dirty = true;
     }
-    for (const map of [this.fresh, this.locations, this.verdicts] as Map<string, unknown>[]) {
+    for (const map of [this.fresh, this.locations, this.verdicts, this.huge] as { keys(): Iterable<string>; delete(k: string): boolean }[]) {
       for (const k of map.keys()) {
         if (!live.has(k)) {
           map.delete(k);
@@ -334,7 +341,7 @@ export class FactsCache {
       this.prepareDir();
       const streamed = this.finishStream(live);
       if (streamed) written.push(streamed);
-      if (this.fresh.size) written.push(this.writePack([...this.fresh].map(([hash, f]) => [hash, typeof f === "string" ? f : serializeFacts(f)])));
+      if (this.fresh.size) written.push(this.writePack(this.fresh));
       this.compactIfWorthIt(written);
       this.writeIndex();
       // The facts are on disk now: keep only where they are.
@@ -347,15 +354,25 @@ export class FactsCache {
     }
   }
 
-  /** Writes records to a new pack and points their hashes at it; returns the pack's name. */
-  private writePack(records: Iterable<[string, string]>): string {
+  /**
+   * Writes records (facts, or their JSON) to a new pack and points their hashes at it; returns the
+   * pack's name. Each record is serialised only when written, so at most one is held as text.
+   */
+  private writePack(records: Iterable<[string, NoteFacts | string]>): string {
     const name = packName();
     const tmp = join(this.dir, `${name}.tmp`);
     const out = new FileWriter(tmp);
     const placed: [string, Location][] = [];
     try {
-      for (const [hash, json] of records) {
-        const record = packRecord(hash, json);
+      for (const [hash, facts] of records) {
+        // A huge note's facts (hostile, or a book pasted into a note) are not kept: writing them took
+        // longer than parsing them again when a view needs them. Its stamp and verdict are kept, so a
+        // warm check still does not read it.
+        if (typeof facts !== "string" && factCount(facts) > HUGE_FACTS) {
+          this.huge.add(hash);
+          continue;
+        }
+        const record = packRecord(hash, typeof facts === "string" ? facts : serializeFacts(facts));
         placed.push([hash, { pack: name, offset: out.bytes, length: Buffer.byteLength(record) }]);
         out.write(record);
       }
@@ -385,13 +402,16 @@ export class FactsCache {
       }
     }
     if (liveBytes.size <= MAX_PACKS && total <= 2 * live + (1 << 20)) return;
-    const records: [string, string][] = [];
-    for (const [hash, loc] of [...this.locations]) {
-      const facts = this.readRecord(hash, loc);
-      if (facts) records.push([hash, serializeFacts(facts)]);
-      else this.locations.delete(hash);
+    // Read one record, write it, let it go: the whole cache is never in memory at once.
+    const self = this;
+    function* records(): Generator<[string, NoteFacts]> {
+      for (const [hash, loc] of [...self.locations]) {
+        const facts = self.readRecord(hash, loc);
+        if (facts) yield [hash, facts];
+        else self.locations.delete(hash);
+      }
     }
-    written.push(this.writePack(records));
+    written.push(this.writePack(records()));
   }
 
   private writeIndex(): void {
@@ -407,11 +427,11 @@ export class FactsCache {
       };
       line({ format: CACHE_FORMAT, context: this.verdictContext, packs });
       for (const [rel, s] of this.stamps) line(["p", rel, s[0], s[1], s[2]]);
-      const hashes = new Set([...this.locations.keys(), ...this.verdicts.keys()]);
+      const hashes = new Set([...this.locations.keys(), ...this.verdicts.keys(), ...this.huge]);
       for (const hash of hashes) {
         const loc = this.locations.get(hash);
         const v = this.verdicts.get(hash);
-        line(["h", hash, loc ? packNo.get(loc.pack)! : -1, loc?.offset ?? 0, loc?.length ?? 0, v ? (v.practice ? [v.diagnostics, v.errorRules, v.practice] : [v.diagnostics, v.errorRules]) : 0]);
+        line(["h", hash, loc ? packNo.get(loc.pack)! : this.huge.has(hash) ? HUGE_PACK : -1, loc?.offset ?? 0, loc?.length ?? 0, v ? (v.practice ? [v.diagnostics, v.errorRules, v.practice] : [v.diagnostics, v.errorRules]) : 0]);
       }
       out.close();
       renameSync(tmp, file);
@@ -567,12 +587,39 @@ class FileWriter {
 
 export function serializeFacts(facts: NoteFacts): string {
   // A copy with compact ranges, then a plain stringify: half the CPU of a replacer function, same text.
-  // A huge note's copy would double its memory for a moment: that one takes the replacer.
-  if (facts.codes.length + facts.segments.length + facts.diagnostics.length > HUGE_FACTS) return JSON.stringify(facts, compactRange);
+  // A huge note's copy would double its memory for a moment: that one goes piece by piece.
+  if (factCount(facts) > HUGE_FACTS) return [...jsonPieces(facts)].join("");
   return JSON.stringify(compactCopy(facts));
 }
-/** Code uses, segments and diagnostics beyond which serializeFacts saves memory rather than time. */
+/** Code uses, segments and diagnostics beyond which facts are serialised piece by piece, and not cached. */
 const HUGE_FACTS = 20_000;
+/** The pack number, in the index, of a note whose facts are not kept (see writePack). */
+const HUGE_PACK = -2;
+const PIECE_ITEMS = 5_000;
+const factCount = (facts: NoteFacts) => facts.codes.length + facts.segments.length + facts.diagnostics.length;
+
+/**
+ * The text of serializeFacts(facts), in pieces of at most PIECE_ITEMS array items each: the same bytes
+ * as JSON.stringify(compactCopy(facts)), without a copy of the whole facts or one string of all of them.
+ */
+export function* jsonPieces(facts: NoteFacts): Generator<string> {
+  const obj = facts as unknown as Record<string, unknown>;
+  let first = true;
+  yield "{";
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue; // as JSON.stringify
+    yield `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (Array.isArray(v) && v.length > PIECE_ITEMS) {
+      yield "[";
+      for (let i = 0; i < v.length; i += PIECE_ITEMS) yield (i ? "," : "") + JSON.stringify(compactCopy(v.slice(i, i + PIECE_ITEMS))).slice(1, -1);
+      yield "]";
+    } else yield JSON.stringify(compactCopy(v));
+  }
+  yield "}";
+}
+
 
 /** A copy of a JSON value in which every range is [line, character, line, character] (see compactRange). */
 function compactCopy(value: unknown): unknown {

@@ -16,6 +16,8 @@ import { closesFence, findTags, type BodyScan } from "./markdown.js";
 const PLAIN_LINE = /^[\p{L}"'(\u2018\u201C][\p{L}\p{M}\p{N} .,;:?!'"()/#%+=$\u2018\u2019\u201C\u201D\u2013\u2014\u2026-]*$/u;
 /** Blank: spaces and tabs only (a paragraph ends there). */
 const BLANK_LINE = /^[ \t]*$/;
+/** Whether a line could be part of plain prose (see scanPlainProse): the test runs of chunks use. */
+export const isPlainOrBlankLine = (line: string): boolean => PLAIN_LINE.test(line) || BLANK_LINE.test(line);
 /** GFM literal autolinks (micromark-extension-gfm-autolink-literal 2: www., http://, https://). */
 const AUTOLINK = /www\.|:\/\//i;
 
@@ -69,7 +71,11 @@ export function scanPlainProse(text: string, index: LineIndex): BodyScan | undef
         ids.add(id);
         out.segments[segment].codes.push(id);
       }
-      out.codes.push({ id, range: index.range(hash, hash + 1 + id.length), idRange: index.range(hash + 1, hash + 1 + id.length), inline: true, segment });
+      // A tag never spans lines: its three positions are on one line, found once (the ends shared).
+      const at = index.position(hash);
+      const idStart = { line: at.line, character: at.character + 1 };
+      const tagEnd = { line: at.line, character: at.character + 1 + id.length };
+      out.codes.push({ id, range: { start: at, end: tagEnd }, idRange: { start: idStart, end: tagEnd }, inline: true, segment });
     });
     line = last + 1;
   }

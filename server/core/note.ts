@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { findSuppressions } from "./suppress.js";
 import { DefinedLabels, closesFence, fenceOpened, hasTagCandidate, scanMarkdown, unclosedHtmlBlock, type BodyScan, type Definitions } from "./markdown.js";
 import { PARSE_BUDGET, tooHeavyForParser } from "./markdown-limits.js";
-import { scanPlainProse } from "./markdown-plain.js";
+import { isPlainOrBlankLine, scanPlainProse } from "./markdown-plain.js";
 
 /** Frontmatter larger than this is not read (file-skipped): about 25,000 short fields. */
 export const MAX_FRONTMATTER_BYTES = 256 * 1024;
@@ -304,6 +304,8 @@ export function bodyChunkStarts(text: string, index: LineIndex, bodyStart: numbe
 
 /** Parts parsed at once hold whole chunks up to about this many characters: bounded memory, linear time. */
 const PART_CHARS = 32 * 1024;
+/** Past this many chunks, runs of plain prose are read a part at a time (see collectBody). */
+const MANY_CHUNKS = 64;
 
 /**
  * The body's codes and segments, chunk by chunk (see bodyChunkStarts). A chunk with no tag in it that
@@ -318,10 +320,15 @@ const PART_CHARS = 32 * 1024;
  */
 function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: number[], cache?: ChunkCache): number | undefined {
   const end = (k: number) => (k < starts.length ? starts[k] : text.length);
-  const inert = starts.map((from, k) => {
-    const chunk = text.slice(from, end(k + 1));
-    return !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
-  });
+  // Whether chunk k holds nothing to find (worked out when first needed).
+  const inertOf: (boolean | undefined)[] = [];
+  const inert = (k: number) => {
+    if (inertOf[k] === undefined) {
+      const chunk = text.slice(starts[k], end(k + 1));
+      inertOf[k] = !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
+    }
+    return inertOf[k];
+  };
   const used: ChunkCache = new Map();
   // Each chunk's plain-prose reading, worked out when first needed (null: not plain prose); an
   // editor keeps it with the parsed chunks (it depends on the chunk's text alone).
@@ -357,20 +364,57 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     return undefined;
   };
   const parts: { from: number; to: number; k: number; next: number; scanned: BodyScan }[] = [];
+  // A body without "]:" defines no link or footnote, so no part is parsed again: each part's codes and
+  // segments are added as it is read and its scan let go (a 10 MB note of 450,000 coded paragraphs
+  // otherwise holds every part's scan as well as the facts: 0.9 GB instead of 0.3).
+  const mayDefine = text.indexOf("]:", starts[0]) >= 0;
+  const take = (part: (typeof parts)[number]) => (mayDefine ? parts.push(part) : append(facts, part.scanned, index.position(part.from).line, !cache));
+  // Whether every line of chunk k could be plain prose (worked out once per chunk).
+  const plainLinesOf: (boolean | undefined)[] = [];
+  const plainLines = (k: number) => {
+    if (plainLinesOf[k] === undefined) {
+      let ok = true;
+      const last = index.position(end(k + 1)).line;
+      for (let line = index.position(starts[k]).line; ok && line <= last && line < index.lineCount; line++) {
+        if (index.starts[line] >= end(k + 1)) break;
+        ok = isPlainOrBlankLine(index.lineText(line));
+      }
+      plainLinesOf[k] = ok;
+    }
+    return plainLinesOf[k];
+  };
+  let runsFrom = 0; // no run is tried before this chunk (one failed there)
   for (let k = 0; k < starts.length; ) {
-    if (inert[k]) {
+    if (!cache && k >= runsFrom && starts.length - k > MANY_CHUNKS) {
+      // Many chunks left (a long note of short paragraphs): consecutive chunks of plain lines, up to
+      // PART_CHARS, are read at once, with the same result as chunk by chunk for a fraction of the work.
+      let next = k;
+      while (next < starts.length && end(next + 1) - starts[k] <= PART_CHARS && plainLines(next)) next++;
+      if (next > k + 1) {
+        const runText = text.slice(starts[k], end(next));
+        const run = scanPlainProse(runText, new LineIndex(runText));
+        if (run && run.cost === 0 && !run.open) {
+          if (run.codes.length) take({ from: starts[k], to: end(next), k, next, scanned: run });
+          k = next;
+          continue;
+        }
+      }
+      runsFrom = Math.max(next, k + 1); // read these chunk by chunk
+    }
+    if (inert(k)) {
       k++;
       continue;
     }
     const prose = plain(k);
+    if (!cache) plainOf[k] = undefined; // never asked for again
     if (prose) {
       // (A closed fence, or prose without a tag, adds nothing: not kept, so a run of fences stays small.)
-      if (prose.codes.length) parts.push({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
+      if (prose.codes.length) take({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
       k++;
       continue;
     }
     let next = k + 1;
-    if (!cache) while (next < starts.length && !inert[next] && !plain(next) && end(next) - starts[k] < PART_CHARS) next++;
+    if (!cache) while (next < starts.length && !inert(next) && !plain(next) && end(next) - starts[k] < PART_CHARS) next++;
     let scanned = scan(k, next);
     // A part that ends inside a fence or an HTML block of kinds 1-5 (which the whole parse would
     // carry on into the next chunk) is joined with the next chunks, doubling their number each time
@@ -383,7 +427,7 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     const part = { from: starts[k], to: end(next), k, next, scanned };
     const ranOut = overBudget(part, k);
     if (ranOut !== undefined) return ranOut;
-    parts.push(part);
+    take(part);
     k = next;
   }
   const definitions: Definitions = { links: new DefinedLabels(), footnotes: new DefinedLabels() };
@@ -417,9 +461,27 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
   return undefined;
 }
 
-/** Adds a chunk's codes and segments; chunks start at a line start, so only lines shift. */
-function append(facts: NoteFacts, scanned: BodyScan, lines: number): void {
+/**
+ * Adds a chunk's codes and segments; chunks start at a line start, so only lines shift. `owned`: the
+ * scan is used once and never kept (no editor cache), so its objects are moved instead of copied.
+ */
+function append(facts: NoteFacts, scanned: BodyScan, lines: number, owned = false): void {
   const segmentBase = facts.segments.length;
+  if (owned) {
+    for (const seg of scanned.segments) {
+      seg.line += lines;
+      seg.codes = [...seg.codes]; // exact size: a list grown by push keeps room for 16 more
+      facts.segments.push(seg);
+    }
+    for (const use of scanned.codes) {
+      // Each position once, even if the scanner ever shares one between the two ranges.
+      const ps = [use.range.start, use.range.end, use.idRange.start, use.idRange.end];
+      for (let i = 0; i < 4; i++) if (ps.indexOf(ps[i]) === i) ps[i].line += lines;
+      use.segment += segmentBase;
+      facts.codes.push(use);
+    }
+    return;
+  }
   for (const seg of scanned.segments) facts.segments.push({ line: seg.line + lines, text: seg.text, codes: [...seg.codes] });
   for (const use of scanned.codes) {
     facts.codes.push({ ...use, range: shiftLines(use.range, lines), idRange: shiftLines(use.idRange, lines), segment: use.segment + segmentBase });

@@ -194,3 +194,54 @@ describe("forEachLine", () => {
     expect(got).toEqual(lines);
   });
 });
+
+describe("a huge note's facts (over 20,000 code uses, segments and diagnostics)", () => {
+  const FM = "---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\n---\n\n";
+  const huge = FM + Array.from({ length: 12_000 }, (_, i) => `Said #t${i.toString(36)}x and “more” ${i % 7 === 0 ? "#gp-buy-in" : ""}\n\n`).join("");
+
+  it("are serialised in pieces to the same bytes as one JSON text with compact ranges", async () => {
+    const { parseNoteText } = await import("../../server/core/note.js");
+    const { jsonPieces, serializeFacts } = await import("../../server/core/cache.js");
+    const facts = parseNoteText(huge);
+    expect(facts.codes.length + facts.segments.length).toBeGreaterThan(20_000);
+    const compact = (_k: string, v: unknown) =>
+      v && typeof v === "object" && "start" in v && "end" in v
+        ? [(v as any).start.line, (v as any).start.character, (v as any).end.line, (v as any).end.character]
+        : v;
+    const expected = JSON.stringify(facts, compact);
+    const pieces = [...jsonPieces(facts)];
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(pieces.join("")).toBe(expected);
+    expect(serializeFacts(facts)).toBe(expected);
+  });
+
+  it("are not kept in a pack (its stamp and verdict are): a warm check reads nothing of it, and every answer equals the uncached one", async () => {
+    const r = join(tempDir("fieldnotes-cache-huge-"), "study");
+    mkdirSync(join(r, "notes", "Magenta"), { recursive: true });
+    writeFileSync(join(r, "fieldnotes.yaml"), 'study: Huge\nperiod: { start: 2015-01-01, end: 2016-12-31 }\nnotes: ["notes/**/*.md"]\npractices:\n  - id: Magenta\n');
+    writeFileSync(join(r, "codebook.yaml"), "codes:\n  gp-buy-in:\n    label: GP buy-in\n    npt: coherence\n");
+    writeFileSync(join(r, "notes", "Magenta", "huge.md"), huge);
+    writeFileSync(join(r, "notes", "Magenta", "small.md"), FM + "The team met. #gp-buy-in\n");
+    age(r);
+    const cold = await answers(r, false);
+    expect(await answers(r)).toBe(cold); // writes the cache
+    // One record in the packs (the small note's); the huge note is in the index with pack -2.
+    const records = packs(r).flatMap((p) => readFileSync(join(r, ...CACHE, p), "utf8").split("\n").filter(Boolean));
+    expect(records).toHaveLength(1);
+    const index = readFileSync(join(r, ...CACHE, "index"), "utf8");
+    expect(index.split("\n").filter((l) => /^\["h","[\w-]+",-2,/.test(l))).toHaveLength(1);
+    // Warm, the views that need the facts parse the note again: the same answers.
+    expect(await answers(r)).toBe(cold);
+    // A warm check answers from the stamp and the verdict: with the text swapped under the same size
+    // and mtime, it still prints the first text's diagnostics (it never read the file).
+    const file = join(r, "notes", "Magenta", "huge.md");
+    const checkBefore = await runCli(["check", r, "--format", "json", "--no-cache"]);
+    expect((await runCli(["check", r, "--format", "json"])).stdout).toBe(checkBefore.stdout); // verdicts for today's context
+    const { mtime } = statSync(file);
+    writeFileSync(file, huge.replace("#t0x", "#t0y"));
+    utimesSync(file, mtime, mtime);
+    expect((await runCli(["check", r, "--format", "json"])).stdout).toBe(checkBefore.stdout);
+    expect((await runCli(["check", r, "--format", "json", "--no-cache"])).stdout).not.toBe(checkBefore.stdout);
+  });
+
+});

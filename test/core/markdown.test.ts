@@ -103,6 +103,25 @@ describe("codes from micromark events", () => {
     );
   }, 60_000 + RUNS * 40);
 
+  it("equal those of an mdast walk in long notes of short paragraphs (runs of plain prose read at once)", () => {
+    // Over 64 chunks, runs of plain-prose paragraphs are read together (note.ts collectBody): mostly
+    // plain lines and blank lines, with any construct now and then so that some runs are not plain.
+    const PLAIN = ["Plain text with #gp-buy-in and more.", "Said #t1x and more", "The team met, then left.", "“Quoted” words #q-2 (and #paren)", "", "", ""];
+    const longBody = fc
+      .array(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...PLAIN) }, { weight: 1, arbitrary: fc.constantFrom(...LINES) }), { minLength: 150, maxLength: 600 })
+      .map((ls) => ls.join("\n") + "\n");
+    fc.assert(
+      fc.property(longBody, fc.constantFrom("\n", "\r\n"), (b, eol) => {
+        const text = (FRONTMATTER + b).replace(/\n/g, eol);
+        const cold = parseNoteText(text);
+        expect({ codes: cold.codes.filter((c) => c.inline), segments: cold.segments }).toEqual(fromTree(text));
+        const edited = parseNoteText(text, false, new Map());
+        expect({ codes: edited.codes.filter((c) => c.inline), segments: edited.segments }).toEqual({ codes: cold.codes.filter((c) => c.inline), segments: cold.segments });
+      }),
+      { numRuns: Math.max(100, Math.round(RUNS / 10)) },
+    );
+  }, 120_000);
+
   it("read a note without frontmatter the same way", () => {
     fc.assert(
       fc.property(body, (b) => {
