@@ -60,16 +60,19 @@ export function scanPlainProse(text: string, index: LineIndex): BodyScan | undef
     const from = index.starts[line];
     const to = index.starts[last] + index.lineText(last).length;
     let segment = -1;
-    // The segment's distinct codes, in order (a set: a paragraph may hold thousands of tags).
-    const ids = new Set<string>();
+    // The segment's distinct codes, in order: looked up in the list while it is short, in a set once a
+    // paragraph holds many tags (a set per paragraph costs more than the paragraph's codes).
+    let ids: Set<string> | undefined;
     findTags(text, from, to, (hash, id) => {
       if (segment === -1) {
         segment = out.segments.length;
         out.segments.push({ line: line + 1, text: text.slice(from, to).trim(), codes: [] });
       }
-      if (!ids.has(id)) {
-        ids.add(id);
-        out.segments[segment].codes.push(id);
+      const codes = out.segments[segment].codes;
+      if (!ids && codes.length > 16) ids = new Set(codes);
+      if (ids ? !ids.has(id) : !codes.includes(id)) {
+        ids?.add(id);
+        codes.push(id);
       }
       // A tag never spans lines: its three positions are on one line, found once (the ends shared).
       const at = index.position(hash);

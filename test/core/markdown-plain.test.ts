@@ -23,6 +23,15 @@ const chunk = fc.array(fc.tuple(line, ending), { minLength: 1, maxLength: 6 }).m
 const withoutCost = <T extends { cost: number }>(s: T) => ({ ...s, cost: 0 });
 
 describe("plain prose is read without the parser, exactly as the parser reads it", () => {
+  it("a paragraph of many tags, repeated and new past the first sixteen, lists each code once in order", () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `t${i % 25}x`); // 25 distinct, 15 repeats
+    const text = `Said ${ids.map((id) => `#${id}`).join(" and ")} then\nmore #t3x and #new-one\n`;
+    const plain = scanPlainProse(text, new LineIndex(text))!;
+    expect(plain).toBeDefined();
+    expect(plain.segments[0].codes).toEqual([...new Set([...ids, "t3x", "new-one"])]);
+    expect(plain).toEqual(withoutCost(scanMarkdown(text, new LineIndex(text))));
+  });
+
   it("any chunk it accepts gives micromark's codes, segments and ranges", () => {
     let accepted = 0;
     fc.assert(
