@@ -5,6 +5,9 @@ import { cpSync, mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
+import { Study } from "../../server/core/index.js";
+import { listen, type ListenOptions, type RunningServer } from "../../server/http/serve.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const exampleStudy = join(repoRoot, "examples/deep-end");
@@ -13,6 +16,28 @@ export function copyStudy(src = exampleStudy): { dir: string; cleanup: () => voi
   const dir = mkdtempSync(join(tmpdir(), "fieldnotes-http-"));
   cpSync(src, dir, { recursive: true });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * In the calling describe block: before its tests, a copy of the example study served by `listen` on a
+ * free port of 127.0.0.1 (the study read without cache, `options` passed on); after them, the server
+ * closed and the copy removed. The returned object's `server` and `dir` are set once beforeAll has run.
+ */
+export function serveCopyOfStudy(options: Omit<ListenOptions, "study" | "port"> = {}, before?: () => void): { server: RunningServer; dir: string } {
+  const served = {} as { server: RunningServer; dir: string };
+  let cleanup: (() => void) | undefined;
+  beforeAll(async () => {
+    before?.();
+    const copy = copyStudy();
+    cleanup = copy.cleanup;
+    served.dir = copy.dir;
+    served.server = await listen({ ...options, study: await Study.open(copy.dir, { cache: false }), port: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await served.server?.close();
+    cleanup?.();
+  });
+  return served;
 }
 
 export interface RawResponse {

@@ -11,34 +11,24 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { Study } from "../../server/core/index.js";
 import { createApp } from "../../server/http/app.js";
-import { listen, type RunningServer } from "../../server/http/serve.js";
+import { listen } from "../../server/http/serve.js";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt, runCli } from "../fixtures/helpers.js";
-import { copyStudy, http, poll } from "./helpers.js";
+import { copyStudy, http, poll, serveCopyOfStudy } from "./helpers.js";
 
 describe("load: one serialisation per study version", () => {
-  let server: RunningServer;
-  let cleanup: () => void;
   const renders: { key: string; version: number }[] = [];
-  beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = copyStudy());
-    server = await listen({ study: await Study.open(dir, { cache: false }), port: 0, watch: false, onRender: (key, version) => renders.push({ key, version }) });
-  });
-  afterAll(async () => {
-    await server?.close();
-    cleanup?.();
-  });
+  const served = serveCopyOfStudy({ watch: false, onRender: (key, version) => renders.push({ key, version }) });
 
   it("32 concurrent GET /api/summary (and 32 more, gzip and not) build the Summary's JSON once and send the same bytes", async () => {
     const summaries = () => renders.filter((r) => r.key === "summary").length;
-    const first = await Promise.all(Array.from({ length: 32 }, () => http(server.port, "/api/summary")));
+    const first = await Promise.all(Array.from({ length: 32 }, () => http(served.server.port, "/api/summary")));
     expect(first.map((r) => r.status)).toEqual(first.map(() => 200));
     expect(new Set(first.map((r) => r.text)).size).toBe(1);
     expect(summaries()).toBe(1);
     const again = await Promise.all(
-      Array.from({ length: 32 }, (_, i) => http(server.port, "/api/summary", { headers: i % 2 ? { "accept-encoding": "gzip" } : {} })),
+      Array.from({ length: 32 }, (_, i) => http(served.server.port, "/api/summary", { headers: i % 2 ? { "accept-encoding": "gzip" } : {} })),
     );
     expect(again.filter((r) => r.headers["content-encoding"] === "gzip").length).toBe(16);
     expect(again.filter((r) => !r.headers["content-encoding"]).every((r) => r.text === first[0].text)).toBe(true);
@@ -102,37 +92,26 @@ describe("load: a request whose client has gone is not rendered", () => {
 });
 
 describe("load: the HTML report rebuilds only the changed practice's drill-down, and nothing stale", () => {
-  let server: RunningServer;
-  let dir: string;
-  let cleanup: () => void;
-  beforeAll(async () => {
-    ensureBuilt();
-    ({ dir, cleanup } = copyStudy());
-    server = await listen({ study: await Study.open(dir, { cache: false }), port: 0 });
-  }, 120_000);
-  afterAll(async () => {
-    await server?.close();
-    cleanup?.();
-  });
+  const served = serveCopyOfStudy({}, ensureBuilt);
 
   it("after notes of one practice change (new evidence, a note moved out, a note's practice changed), GET / is the page a fresh study renders", async () => {
     // The same page as built by another process from the files alone (`report --format html`, whose
     // links are to the files rather than the server's /notes/ pages): no state of this server in it.
     const time = (html: string) => html.replace(/<time datetime="[^"]*">[^<]*<\/time>/, "<time></time>");
     const fresh = async () => {
-      const r = await runCli(["report", dir, "--format", "html", "--no-cache"]);
+      const r = await runCli(["report", served.dir, "--format", "html", "--no-cache"]);
       expect(r.code, r.stderr).toBe(0);
       return time(r.stdout);
     };
-    const served = (html: string) => time(html).replaceAll('href="/notes/', 'href="');
+    const asFiles = (html: string) => time(html).replaceAll('href="/notes/', 'href="');
     const page = async () => {
-      const r = await http(server.port, "/");
+      const r = await http(served.server.port, "/");
       expect(r.status).toBe(200);
       return r;
     };
     let etag = (await page()).headers.etag;
-    expect(served((await page()).text)).toBe(await fresh());
-    const magenta = join(dir, "notes/Magenta");
+    expect(asFiles((await page()).text)).toBe(await fresh());
+    const magenta = join(served.dir, "notes/Magenta");
     const [a, b] = readdirSync(magenta).filter((f) => f.endsWith(".md")).sort();
     const edits: [string, (t: string) => string][] = [
       [a, (t) => t + "\nA new sentence about the link worker's referrals. #gp-buy-in\n"],
@@ -144,7 +123,7 @@ describe("load: the HTML report rebuilds only the changed practice's drill-down,
       await poll(async () => (await page()).headers.etag !== etag, 10_000, "a new version of the report");
       const now = await page();
       etag = now.headers.etag;
-      expect(served(now.text)).toBe(await fresh());
+      expect(asFiles(now.text)).toBe(await fresh());
     }
   });
 });
