@@ -12,15 +12,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CODEBOOK_SHAPES, SHAPES } from "./hostile-shapes.mjs";
+import { CODEBOOK_SHAPES, SHAPES, hostileArgs } from "./hostile-shapes.mjs";
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
-const MB = Number(opt("mb", "10"));
-const ONLY = opt("only", "")?.split(",").filter(Boolean) ?? [];
+const { args, opt, mb: MB, only: ONLY } = hostileArgs();
 const WARM = args.includes("--warm");
 const NO_CACHE = args.includes("--no-cache");
 /** A run longer than this is killed (through timeout(1), so no orphan is left) and reported as such. */

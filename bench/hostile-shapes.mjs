@@ -1,5 +1,6 @@
-// The hostile note shapes of issue 9 section 6, shared by bench/hostile.mjs (precise figures) and
-// test/cli/parse-hardening.test.ts (a generous guard over the CLI). Each is a function of the
+// The hostile note shapes of issue 9 section 6, shared by bench/hostile.mjs (precise figures),
+// bench/hostile-cli.mjs (through the CLI) and test/cli/parse-hardening.test.ts (a generous guard over
+// the CLI), and the two benches' common arguments. Each is a function of the
 // note's target size in bytes (never exceeded) and returns its whole text (frontmatter included).
 const FM = "---\npractice: Magenta\ndate: 2016-03-14\nnpt: coherence\n---\n\n";
 /** Repeats `unit(i)` until the text reaches `bytes`. */
@@ -69,3 +70,15 @@ export const CODEBOOK_SHAPES = {
   // 10,000 codes and a note of `bytes` of distinct unknown tags.
   "unknown-tags-note": (n) => ({ codebook: codebook(450 * 1024, (i) => entry(i)).text, files: { "notes/Magenta/unknown.md": unknownTags(n) } }),
 };
+
+/**
+ * The hostile benches' arguments: `--mb N` (the hostile file's size in MB, default 10), `--only a,b`
+ * (shape names), and `opt(name, default)` for any other `--name value`.
+ */
+export function hostileArgs(args = process.argv.slice(2)) {
+  const opt = (name, dflt) => {
+    const i = args.indexOf(`--${name}`);
+    return i === -1 ? dflt : args[i + 1];
+  };
+  return { args, opt, mb: Number(opt("mb", "10")), only: opt("only", "")?.split(",").filter(Boolean) ?? [] };
+}

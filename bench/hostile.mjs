@@ -8,16 +8,9 @@
 // became of the note (parsed with N codes, or file-skipped at a line).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { SHAPES, hostileArgs } from "./hostile-shapes.mjs";
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i === -1 ? dflt : args[i + 1];
-};
-const MB = Number(opt("mb", "10"));
-const ONLY = opt("only", "")?.split(",").filter(Boolean) ?? [];
-
-import { SHAPES } from "./hostile-shapes.mjs";
+const { args, mb: MB, only: ONLY } = hostileArgs();
 
 function child(shape, mode) {
   const r = spawnSync(process.execPath, ["--max-old-space-size=500", fileURLToPath(import.meta.url), "--child", shape, mode, String(MB)], {
