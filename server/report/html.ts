@@ -327,7 +327,7 @@ function practiceSection(study: Study, p: PracticeSummary, notes: NoteRecord[], 
     return m.html;
   }
   const out: string[] = [];
-  const label = (p: PracticeSummary) => (p.name ? `${p.id} (${p.name})` : p.id);
+  const label = p.name ? `${p.id} (${p.name})` : p.id;
   const { shown, total } = evidenceOf(study, notes, context.cap);
   const attrs = Object.entries(p.attributes);
   const codes = Object.entries(p.codes)
@@ -336,7 +336,7 @@ function practiceSection(study: Study, p: PracticeSummary, notes: NoteRecord[], 
     .map(([id, c]) => `${esc(id)} (${c.notes})`);
   const types = Object.entries(p.byType).map(([k, v]) => `${esc(k)} ${v}`);
   out.push(
-    `<section class="practice" id="${esc(anchor(p.id))}" aria-labelledby="${esc(anchor(p.id))}-h"><h3 id="${esc(anchor(p.id))}-h">${esc(label(p))}${p.integration ? ` <span class="badge b-${p.integration}">${INTEGRATION_SYMBOL[p.integration]} ${esc(INTEGRATION_WORDS[p.integration])}</span>` : ""}</h3><dl>`,
+    `<section class="practice" id="${esc(anchor(p.id))}" aria-labelledby="${esc(anchor(p.id))}-h"><h3 id="${esc(anchor(p.id))}-h">${esc(label)}${p.integration ? ` <span class="badge b-${p.integration}">${INTEGRATION_SYMBOL[p.integration]} ${esc(INTEGRATION_WORDS[p.integration])}</span>` : ""}</h3><dl>`,
     `<dt>Notes</dt><dd>${p.notes}${p.firstDate ? `, ${esc(p.firstDate)} to ${esc(p.lastDate ?? "")}` : ""}${types.length ? ` (${types.join(", ")})` : ""}</dd>`,
     attrs.length ? `<dt>Attributes</dt><dd>${attrs.map(([k, v]) => `${esc(k)}: ${esc(String(v))}`).join(", ")}</dd>` : "",
     codes.length ? `<dt>Most frequent codes</dt><dd>${codes.join(", ")}</dd>` : "",
@@ -384,7 +384,6 @@ export function renderHtml(study: Study, options: HtmlOptions = {}): string {
   const t = summary.totals;
   const rule = summary.rule;
   const count = (kind: PracticeSummary["integration"]) => summary.practices.filter((p) => p.integration === kind).length;
-  const label = (p: PracticeSummary) => (p.name ? `${p.id} (${p.name})` : p.id);
   const out: string[] = [];
 
   out.push(

@@ -2,7 +2,6 @@
 // units, per-code 2×2 tables with percent agreement, Cohen's κ and Krippendorff's α, pooled figures,
 // every disagreement, and the assessments and classifications of the two coders.
 import type { StudyVersion } from "../git/revision.js";
-import type { NoteRecord } from "../study.js";
 import { matchUnits, type Segment, type Unit } from "./units.js";
 import { scanSegments } from "./scan.js";
 import { binaryAgreement, cohensKappa, type TwoByTwo } from "./coefficients.js";
