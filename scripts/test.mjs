@@ -47,12 +47,11 @@ if (env.FIELDNOTES_TEST_DRY_RUN === "1") {
   process.exit(0);
 }
 
-// The build (npm run build): tsc, then the CLI's bundle (scripts/bundle-cli.mjs).
-const tsc = spawnSync(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: repo, stdio: "inherit" });
-const bundle = tsc.status === 0 ? spawnSync(process.execPath, [join(repo, "scripts", "bundle-cli.mjs")], { cwd: repo, stdio: "inherit" }) : tsc;
-if (bundle.status !== 0) {
-  say(`the build (${tsc.status !== 0 ? "tsc" : "the CLI bundle"}) failed`);
-  process.exit(bundle.status ?? 1);
+// The build (npm run build): tsc, then the CLI's bundle (scripts/build.mjs).
+const build = spawnSync(process.execPath, [join(repo, "scripts", "build.mjs")], { cwd: repo, stdio: "inherit" });
+if (build.status !== 0) {
+  say("the build failed");
+  process.exit(build.status ?? 1);
 }
 
 const vitest = spawnSync(process.execPath, [join(repo, "node_modules", "vitest", "vitest.mjs"), "run", ...process.argv.slice(2)], { cwd: repo, stdio: "inherit", env });
