@@ -44,10 +44,7 @@ function closedFenceOnly(index: LineIndex): boolean {
 export function scanPlainProse(text: string, index: LineIndex): BodyScan | undefined {
   if (closedFenceOnly(index)) return { codes: [], segments: [], open: false, declared: { links: [], footnotes: [] }, cost: 0 };
   if (AUTOLINK.test(text)) return undefined;
-  for (let line = 0; line < index.lineCount; line++) {
-    const t = index.lineText(line);
-    if (!PLAIN_LINE.test(t) && !BLANK_LINE.test(t)) return undefined;
-  }
+  for (let line = 0; line < index.lineCount; line++) if (!isPlainOrBlankLine(index.lineText(line))) return undefined;
   const out: BodyScan = { codes: [], segments: [], open: false, declared: { links: [], footnotes: [] }, cost: 0 };
   for (let line = 0; line < index.lineCount; ) {
     if (BLANK_LINE.test(index.lineText(line))) {

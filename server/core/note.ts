@@ -80,6 +80,14 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   const diagnostics: Diagnostic[] = [];
   const openRange = lineRange(index, 0);
   const facts: NoteFacts = { openRange, hasFrontmatter: false, codes: [], segments: [], diagnostics, lineCount: index.lineCount };
+  /** The note is not read (file-skipped, an error, on the line at `offset`): nothing of it is kept. */
+  const skip = (message: string, offset: number) => {
+    facts.fatal = true;
+    facts.fields = undefined;
+    facts.codes = [];
+    facts.segments = [];
+    diagnostics.push({ rule: "file-skipped", severity: "error", message, range: lineRange(index, index.position(offset).line) });
+  };
 
   if (invalidUtf8) {
     const at = text.indexOf("\uFFFD");
@@ -115,13 +123,10 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
   if (typeof fm === "object" && fm.contentEnd - fm.contentStart > MAX_FRONTMATTER_BYTES) {
     // Never ordinary (a note's fields take a few lines), and YAML reads about 1 MB a second into a
     // tree of 300 bytes a byte: 10 MB of keys took 43 s and 2.8 GB (bench/hostile-cli.mjs).
-    facts.fatal = true;
-    diagnostics.push({
-      rule: "file-skipped",
-      severity: "error",
-      message: `The note was not read: its frontmatter runs past ${MAX_FRONTMATTER_BYTES / 1024} KB here. Keep the fields (practice, date, npt, codes, …) there and move long text into the body.`,
-      range: lineRange(index, index.position(fm.contentStart + MAX_FRONTMATTER_BYTES).line),
-    });
+    skip(
+      `The note was not read: its frontmatter runs past ${MAX_FRONTMATTER_BYTES / 1024} KB here. Keep the fields (practice, date, npt, codes, …) there and move long text into the body.`,
+      fm.contentStart + MAX_FRONTMATTER_BYTES,
+    );
     bodyStart = text.length;
   } else if (typeof fm === "object") {
     const yamlSrc = text.slice(fm.contentStart, fm.contentEnd);
@@ -154,35 +159,22 @@ export function parseNoteText(text: string, invalidUtf8 = false, chunks?: ChunkC
     // What micromark cannot parse in bounded time is not handed to it (see markdown-limits.ts).
     const heavy = tooHeavyForParser(index, bodyStart);
     if (heavy) {
-      facts.fatal = true;
-      facts.fields = undefined;
-      facts.codes = [];
-      diagnostics.push({
-        rule: "file-skipped",
-        severity: "error",
-        message:
-          heavy.kind === "nesting"
-            ? `The note was not parsed: ${heavy.why}. Flatten its lists and block quotes.`
-            : heavy.kind === "table"
-            ? `The note was not parsed: the table starting here is too large (${heavy.why}). Split it into several tables.`
-            : `The note was not parsed: the paragraph starting here is too large (${heavy.why}). Put blank lines between its paragraphs.`,
-        range: lineRange(index, index.position(heavy.offset).line),
-      });
+      skip(
+        heavy.kind === "nesting"
+          ? `The note was not parsed: ${heavy.why}. Flatten its lists and block quotes.`
+          : heavy.kind === "table"
+          ? `The note was not parsed: the table starting here is too large (${heavy.why}). Split it into several tables.`
+          : `The note was not parsed: the paragraph starting here is too large (${heavy.why}). Put blank lines between its paragraphs.`,
+        heavy.offset,
+      );
     } else {
       const ranOut = collectBody(text, index, facts, bodyChunkStarts(text, index, bodyStart), chunks);
       if (ranOut !== undefined) {
-        facts.fatal = true;
-        facts.fields = undefined;
-        facts.codes = [];
-        facts.segments = [];
-        diagnostics.push({
-          rule: "file-skipped",
-          severity: "error",
-          message:
-            "The note was not parsed: it holds more Markdown structure (lists, links, footnotes, tables, code blocks, …) than fieldnotes reads in one note, " +
+        skip(
+          "The note was not parsed: it holds more Markdown structure (lists, links, footnotes, tables, code blocks, …) than fieldnotes reads in one note, " +
             "reached in the part starting here. Split it into several notes.",
-          range: lineRange(index, index.position(ranOut).line),
-        });
+          ranOut,
+        );
       }
     }
   }
@@ -320,28 +312,22 @@ const MANY_CHUNKS = 64;
  */
 function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: number[], cache?: ChunkCache): number | undefined {
   const end = (k: number) => (k < starts.length ? starts[k] : text.length);
-  // Whether chunk k holds nothing to find (worked out when first needed).
-  const inertOf: (boolean | undefined)[] = [];
-  const inert = (k: number) => {
-    if (inertOf[k] === undefined) {
-      const chunk = text.slice(starts[k], end(k + 1));
-      inertOf[k] = !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
-    }
-    return inertOf[k];
-  };
+  const chunkText = (k: number) => text.slice(starts[k], end(k + 1));
+  // Whether chunk k holds nothing to find.
+  const inert = perChunk((k) => {
+    const chunk = chunkText(k);
+    return !/[`~<]/.test(chunk) && !chunk.includes("]:") && !hasTagCandidate(chunk);
+  });
   const used: ChunkCache = new Map();
-  // Each chunk's plain-prose reading, worked out when first needed (null: not plain prose); an
-  // editor keeps it with the parsed chunks (it depends on the chunk's text alone).
-  const plainOf: (BodyScan | null | undefined)[] = [];
-  const plain = (k: number) => {
-    if (plainOf[k] === undefined) {
-      const chunk = text.slice(starts[k], end(k + 1));
-      const kept = cache?.get(chunk) ?? used.get(chunk);
-      plainOf[k] = kept ? (kept.cost === 0 ? kept : null) : scanPlainProse(chunk, new LineIndex(chunk)) ?? null;
-      if (cache && plainOf[k]) used.set(chunk, plainOf[k]!);
-    }
-    return plainOf[k];
-  };
+  // Each chunk's plain-prose reading (null: not plain prose); an editor keeps it with the parsed
+  // chunks (it depends on the chunk's text alone).
+  const plain = perChunk((k): BodyScan | null => {
+    const chunk = chunkText(k);
+    const kept = cache?.get(chunk) ?? used.get(chunk);
+    const read = kept ? (kept.cost === 0 ? kept : null) : scanPlainProse(chunk, new LineIndex(chunk)) ?? null;
+    if (cache && read) used.set(chunk, read);
+    return read;
+  });
   /** Parses chunks [k, next), with their per-chunk costs. */
   const scan = (k: number, next: number, definitions?: Definitions, prefix = "") => {
     const chunk = text.slice(starts[k], end(next));
@@ -369,20 +355,13 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
   // otherwise holds every part's scan as well as the facts: 0.9 GB instead of 0.3).
   const mayDefine = text.indexOf("]:", starts[0]) >= 0;
   const take = (part: (typeof parts)[number]) => (mayDefine ? parts.push(part) : append(facts, part.scanned, index.position(part.from).line, !cache));
-  // Whether every line of chunk k could be plain prose (worked out once per chunk).
-  const plainLinesOf: (boolean | undefined)[] = [];
-  const plainLines = (k: number) => {
-    if (plainLinesOf[k] === undefined) {
-      let ok = true;
-      const last = index.position(end(k + 1)).line;
-      for (let line = index.position(starts[k]).line; ok && line <= last && line < index.lineCount; line++) {
-        if (index.starts[line] >= end(k + 1)) break;
-        ok = isPlainOrBlankLine(index.lineText(line));
-      }
-      plainLinesOf[k] = ok;
+  // Whether every line of chunk k could be plain prose (chunks start at line starts).
+  const plainLines = perChunk((k) => {
+    for (let line = index.position(starts[k]).line; line < index.lineCount && index.starts[line] < end(k + 1); line++) {
+      if (!isPlainOrBlankLine(index.lineText(line))) return false;
     }
-    return plainLinesOf[k];
-  };
+    return true;
+  });
   let runsFrom = 0; // no run is tried before this chunk (one failed there)
   for (let k = 0; k < starts.length; ) {
     if (!cache && k >= runsFrom && starts.length - k > MANY_CHUNKS) {
@@ -406,7 +385,7 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
       continue;
     }
     const prose = plain(k);
-    if (!cache) plainOf[k] = undefined; // never asked for again
+    if (!cache) plain.forget(k); // never asked for again
     if (prose) {
       // (A closed fence, or prose without a tag, adds nothing: not kept, so a run of fences stays small.)
       if (prose.codes.length) take({ from: starts[k], to: end(k + 1), k, next: k + 1, scanned: prose });
@@ -459,6 +438,13 @@ function collectBody(text: string, index: LineIndex, facts: NoteFacts, starts: n
     for (const [k, v] of used) cache.set(k, v);
   }
   return undefined;
+}
+
+/** `compute(k)` for a chunk index, worked out when first asked for and kept until forgotten. */
+function perChunk<T>(compute: (k: number) => T): ((k: number) => T) & { forget(k: number): void } {
+  const known: (T | undefined)[] = [];
+  const get = (k: number) => (known[k] === undefined ? (known[k] = compute(k)) : known[k]) as T;
+  return Object.assign(get, { forget: (k: number) => void (known[k] = undefined) });
 }
 
 /**
