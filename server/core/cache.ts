@@ -206,6 +206,16 @@ export class FactsCache {
    * a new pack (while the workers parse the next notes), so that the save after a cold load only
    * renames that pack and writes the index, instead of writing every note's facts in a serial tail.
    */
+  /**
+   * Records that this content's facts are not kept (a huge note's, see writePack), when they were
+   * parsed elsewhere (a worker thread): its verdict and stamp are, and has() is true for it.
+   */
+  setUncached(hash: string): void {
+    if (!this.enabled || this.huge.has(hash)) return;
+    this.huge.add(hash);
+    this.dirty = true;
+  }
+
   setSerialized(hash: string, json: string): void {
     if (!this.enabled) return;
     this.fresh.set(hash, json);
@@ -368,7 +378,7 @@ export class FactsCache {
         // A huge note's facts (hostile, or a book pasted into a note) are not kept: writing them took
         // longer than parsing them again when a view needs them. Its stamp and verdict are kept, so a
         // warm check still does not read it.
-        if (typeof facts !== "string" && factCount(facts) > HUGE_FACTS) {
+        if (typeof facts !== "string" && isHugeFacts(facts)) {
           this.huge.add(hash);
           continue;
         }
@@ -588,7 +598,7 @@ class FileWriter {
 export function serializeFacts(facts: NoteFacts): string {
   // A copy with compact ranges, then a plain stringify: half the CPU of a replacer function, same text.
   // A huge note's copy would double its memory for a moment: that one goes piece by piece.
-  if (factCount(facts) > HUGE_FACTS) return [...jsonPieces(facts)].join("");
+  if (isHugeFacts(facts)) return [...jsonPieces(facts)].join("");
   return JSON.stringify(compactCopy(facts));
 }
 /** Code uses, segments and diagnostics beyond which facts are serialised piece by piece, and not cached. */
@@ -596,7 +606,8 @@ const HUGE_FACTS = 20_000;
 /** The pack number, in the index, of a note whose facts are not kept (see writePack). */
 const HUGE_PACK = -2;
 const PIECE_ITEMS = 5_000;
-const factCount = (facts: NoteFacts) => facts.codes.length + facts.segments.length + facts.diagnostics.length;
+/** Whether a note's facts are too many to keep in the cache (see writePack) and are serialised in pieces. */
+export const isHugeFacts = (facts: NoteFacts) => facts.codes.length + facts.segments.length + facts.diagnostics.length > HUGE_FACTS;
 
 /**
  * The text of serializeFacts(facts), in pieces of at most PIECE_ITEMS array items each: the same bytes

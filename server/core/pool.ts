@@ -29,8 +29,11 @@ export interface WorkerContext {
   today: string;
 }
 
-/** Parsed in this thread: the facts; in a worker: the serialised facts and, with a context, the verdict. */
-export type ParseResult = { facts: NoteFacts } | { json: string; verdict?: Verdict };
+/**
+ * Parsed in this thread: the facts; in a worker: the serialised facts, with a context the verdict, and
+ * whether the facts are too many to cache (cache.ts isHugeFacts).
+ */
+export type ParseResult = { facts: NoteFacts } | { json: string; verdict?: Verdict; huge: boolean };
 
 interface Job {
   bytes: Uint8Array;
@@ -70,10 +73,10 @@ export class ParsePool {
   private spawn() {
     const slot: { worker: Worker; busy: Job[] | undefined } = { worker: new Worker(WORKER_FILE, { resourceLimits: WORKER_LIMITS }), busy: undefined };
     slot.worker.postMessage({ context: this.context });
-    slot.worker.on("message", (done: { id: number; json: string; verdict?: Verdict }[]) => {
+    slot.worker.on("message", (done: { id: number; json: string; verdict?: Verdict; huge: boolean }[]) => {
       const jobs = slot.busy!;
       slot.busy = undefined;
-      for (const d of done) jobs[d.id].resolve({ json: d.json, verdict: d.verdict });
+      for (const d of done) jobs[d.id].resolve({ json: d.json, verdict: d.verdict, huge: d.huge });
       this.dispatch();
     });
     slot.worker.on("error", () => {

@@ -221,9 +221,11 @@ export class Study {
               return;
             }
             const json = result.json;
-            this.cache.setSerialized(hash, json);
+            // A huge note's facts are not cached, as when parsed here (cache.ts writePack).
+            if (result.huge) this.cache.setUncached(hash);
+            else this.cache.setSerialized(hash, json);
             // Decoded only when a view needs the facts; the verdict came from the worker.
-            const facts = this.cache.enabled ? () => this.cache.get(hash) ?? deserializeFacts(json) : () => deserializeFacts(json);
+            const facts = this.cache.enabled && !result.huge ? () => this.cache.get(hash) ?? deserializeFacts(json) : () => deserializeFacts(json);
             records[i] = this.record(f.rel, hash, facts, f.size, f.mtimeMs, result.verdict);
           }),
         );

@@ -3,7 +3,7 @@
 import { parentPort } from "node:worker_threads";
 import { parseNoteBytes } from "./note.js";
 import { makeContext, verdictOf, type ValidationContext } from "./validate.js";
-import { serializeFacts } from "./cache.js";
+import { isHugeFacts, serializeFacts } from "./cache.js";
 import type { WorkerContext } from "./pool.js";
 
 let context: ValidationContext | undefined;
@@ -17,7 +17,7 @@ parentPort!.on("message", (message: { context: WorkerContext | undefined } | { i
   parentPort!.postMessage(
     message.map(({ id, bytes }) => {
       const facts = parseNoteBytes(bytes);
-      return { id, json: serializeFacts(facts), verdict: context ? verdictOf(facts, context) : undefined };
+      return { id, json: serializeFacts(facts), verdict: context ? verdictOf(facts, context) : undefined, huge: isHugeFacts(facts) };
     }),
   );
 });

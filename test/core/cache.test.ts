@@ -244,4 +244,20 @@ describe("a huge note's facts (over 20,000 code uses, segments and diagnostics)"
     expect((await runCli(["check", r, "--format", "json", "--no-cache"])).stdout).not.toBe(checkBefore.stdout);
   });
 
+  it("parsed in a worker thread (a cold load of 300 notes or more), are not kept either", async () => {
+    const r = join(tempDir("fieldnotes-cache-huge-threads-"), "study");
+    generate(OWN_GENERATOR, r, ["--notes", "320", "--practices", "3", "--codes", "20", "--seed", "11", "--broken", "0"]);
+    const folder = readdirSync(join(r, "notes"))[0];
+    writeFileSync(join(r, "notes", folder, "huge.md"), huge);
+    age(r);
+    const cold = await runCli(["check", r, "--format", "json", "--no-cache"]);
+    expect((await runCli(["check", r, "--format", "json"])).stdout).toBe(cold.stdout); // parsed in threads, cache written
+    const hugeLines = readFileSync(join(r, ...CACHE, "index"), "utf8").split("\n").filter((l) => /^\["h","[\w-]+",-2,/.test(l));
+    expect(hugeLines).toHaveLength(1);
+    const hash = JSON.parse(hugeLines[0].split("\t")[0])[1];
+    const records = packs(r).flatMap((p) => readFileSync(join(r, ...CACHE, p), "utf8").split("\n").filter(Boolean));
+    expect(records.length).toBeGreaterThanOrEqual(320);
+    expect(records.filter((line) => line.startsWith(`${hash}\t`))).toEqual([]);
+    expect((await runCli(["check", r, "--format", "json"])).stdout).toBe(cold.stdout); // warm
+  }, 180_000);
 });
